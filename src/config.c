@@ -1,0 +1,565 @@
+/*
+ * config.c - the configuration file, from libconfig text to struct sta_config.
+ *
+ * Owns: opening and parsing the file, checking every key against the tables
+ * below (name, type, range), filling in the defaults of absent keys, parsing
+ * policy.allow_from with cidr_parse() and reading media.sdp_file into memory.
+ * Every problem is printed as "FILE:LINE: message" and checking goes on, so
+ * one run shows them all; only a syntax error stops it.
+ *
+ * API (config.h): config_load() fills a struct or prints the errors and
+ * leaves it empty; config_free() releases a loaded struct.
+ *
+ * Must not: log through log.c or exit (errors go to the caller's FILE *, so
+ * --check-config and SIGHUP reload decide where they appear), or keep any
+ * libconfig object once config_load() returns.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define DEFAULT_SDP_FILE SYSCONFDIR "/sip-transfer-agent/offer.sdp"
+#define SDP_MAX (64 * 1024)
+
+/* One load in progress: where errors go and how many there were. */
+struct loader {
+	const char *path;		/* the file name as the caller gave it */
+	FILE *err;
+	struct sta_config *cfg;
+	int errors;
+};
+
+struct key;
+typedef void load_fn(struct loader *, const config_setting_t *,
+		     const struct key *);
+
+/*
+ * One known key.  NAME is the full dotted name used in messages; a setting
+ * matches it by the part after the last dot.
+ */
+struct key {
+	const char *name;
+	load_fn *load;
+	const struct key *members;	/* groups: their keys, name NULL ends */
+	long long min, max;		/* integers: the accepted range */
+	size_t off;			/* where the value lands in sta_config */
+};
+
+static const char *const level_names[] = {
+	[STA_LOG_ERROR] = "error",
+	[STA_LOG_WARNING] = "warning",
+	[STA_LOG_NOTICE] = "notice",
+	[STA_LOG_INFO] = "info",
+	[STA_LOG_DEBUG] = "debug",
+};
+
+static void __attribute__((format(printf, 4, 0)))
+vreport(struct loader *ld, const char *file, unsigned line, const char *fmt,
+	va_list ap)
+{
+	fprintf(ld->err, "%s:%u: ", file != NULL ? file : ld->path, line);
+	vfprintf(ld->err, fmt, ap);
+	fputc('\n', ld->err);
+	ld->errors++;
+}
+
+/* An error in FILE (NULL: the main file) at LINE. */
+static void __attribute__((format(printf, 4, 5)))
+report_line(struct loader *ld, const char *file, unsigned line,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ld, file, line, fmt, ap);
+	va_end(ap);
+}
+
+/* An error at setting AT, or at line 0 of the file when AT is NULL. */
+static void __attribute__((format(printf, 3, 4)))
+report(struct loader *ld, const config_setting_t *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (at == NULL)
+		vreport(ld, NULL, 0, fmt, ap);
+	else
+		vreport(ld, config_setting_source_file(at),
+			config_setting_source_line(at), fmt, ap);
+	va_end(ap);
+}
+
+static void *field(struct loader *ld, const struct key *k)
+{
+	return (char *)ld->cfg + k->off;
+}
+
+static char *dup_or_report(struct loader *ld, const config_setting_t *at,
+			   const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		report(ld, at, "out of memory");
+	return copy;
+}
+
+static void load_uint(struct loader *ld, const config_setting_t *s,
+		      const struct key *k)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		report(ld, s, "%s: expected an integer", k->name);
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < k->min || v > k->max) {
+		report(ld, s, "%s: %lld is out of range (%lld..%lld)",
+		       k->name, v, k->min, k->max);
+		return;
+	}
+	*(unsigned *)field(ld, k) = (unsigned)v;
+}
+
+/* The value of S when it is a non-empty string; NULL after reporting. */
+static const char *get_string(struct loader *ld, const config_setting_t *s,
+			      const struct key *k)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(ld, s, "%s: expected a string", k->name);
+		return NULL;
+	}
+	v = config_setting_get_string(s);
+	if (*v == '\0') {
+		report(ld, s, "%s: must not be empty", k->name);
+		return NULL;
+	}
+	return v;
+}
+
+static void load_string(struct loader *ld, const config_setting_t *s,
+			const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+
+	if (v != NULL)
+		*(char **)field(ld, k) = dup_or_report(ld, s, v);
+}
+
+static void load_level(struct loader *ld, const config_setting_t *s,
+		       const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+		if (strcmp(v, level_names[i]) == 0) {
+			*(enum sta_log_level *)field(ld, k) = i;
+			return;
+		}
+	}
+	report(ld, s, "%s: '%s' is not one of error, warning, notice, info, "
+	       "debug", k->name, v);
+}
+
+/*
+ * True when S is an array or a list of strings (an empty one included);
+ * otherwise reports at the first element that is not a string, or at S.
+ */
+static bool is_string_array(struct loader *ld, const config_setting_t *s,
+			    const struct key *k)
+{
+	const config_setting_t *e;
+	int i;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(ld, s, "%s: expected an array of strings", k->name);
+		return false;
+	}
+	for (i = 0; i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			report(ld, e, "%s: expected an array of strings",
+			       k->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Copy the strings of array S into a new vector at *OUT, *N entries (none:
+ * NULL, 0).  Unfilled entries stay NULL after an allocation failure, so
+ * config_free() can always release the vector.
+ */
+static void copy_strings(struct loader *ld, const config_setting_t *s,
+			 char ***out, size_t *n)
+{
+	size_t i, len = (size_t)config_setting_length(s);
+
+	if (len == 0)
+		return;
+	*out = calloc(len, sizeof **out);
+	if (*out == NULL) {
+		report(ld, s, "out of memory");
+		return;
+	}
+	*n = len;
+	for (i = 0; i < len; i++)
+		(*out)[i] = dup_or_report(ld, s,
+					  config_setting_get_string_elem(s, i));
+}
+
+static bool is_sip_uri(const char *s)
+{
+	return strncmp(s, "sip:", 4) == 0 || strncmp(s, "sips:", 5) == 0;
+}
+
+static void load_listen(struct loader *ld, const config_setting_t *s,
+			const struct key *k)
+{
+	struct sta_config *cfg = ld->cfg;
+	size_t i;
+
+	if (!is_string_array(ld, s, k))
+		return;
+	if (config_setting_length(s) == 0) {
+		report(ld, s, "%s: at least one sip: or sips: URI is required",
+		       k->name);
+		return;
+	}
+	copy_strings(ld, s, &cfg->listen, &cfg->n_listen);
+	for (i = 0; i < cfg->n_listen; i++) {
+		if (cfg->listen[i] != NULL && !is_sip_uri(cfg->listen[i]))
+			report(ld, config_setting_get_elem(s, i),
+			       "%s: '%s' is not a sip: or sips: URI", k->name,
+			       cfg->listen[i]);
+	}
+}
+
+static void load_targets(struct loader *ld, const config_setting_t *s,
+			 const struct key *k)
+{
+	if (is_string_array(ld, s, k))
+		copy_strings(ld, s, &ld->cfg->targets, &ld->cfg->n_targets);
+}
+
+static void load_allow_from(struct loader *ld, const config_setting_t *s,
+			    const struct key *k)
+{
+	struct sta_config *cfg = ld->cfg;
+	const config_setting_t *e;
+	size_t i, len;
+
+	if (!is_string_array(ld, s, k))
+		return;
+	len = (size_t)config_setting_length(s);
+	if (len == 0)
+		return;
+	cfg->allow_from = calloc(len, sizeof *cfg->allow_from);
+	if (cfg->allow_from == NULL) {
+		report(ld, s, "out of memory");
+		return;
+	}
+	cfg->n_allow_from = len;
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (cidr_parse(config_setting_get_string(e),
+			       &cfg->allow_from[i]) != 0)
+			report(ld, e, "%s: '%s' is not an address/prefix",
+			       k->name, config_setting_get_string(e));
+	}
+}
+
+static const struct key *find_key(const struct key *table, const char *name)
+{
+	const char *dot;
+
+	for (; table->name != NULL; table++) {
+		dot = strrchr(table->name, '.');
+		if (strcmp(dot != NULL ? dot + 1 : table->name, name) == 0)
+			return table;
+	}
+	return NULL;
+}
+
+/* Load every setting of GROUP through TABLE; PREFIX names the group in
+ * messages (NULL for the top level). */
+static void load_members(struct loader *ld, const config_setting_t *group,
+			 const struct key *table, const char *prefix)
+{
+	const config_setting_t *s;
+	const struct key *k;
+	int i;
+
+	for (i = 0; i < config_setting_length(group); i++) {
+		s = config_setting_get_elem(group, i);
+		k = find_key(table, config_setting_name(s));
+		if (k != NULL)
+			k->load(ld, s, k);
+		else if (prefix != NULL)
+			report(ld, s, "unknown key '%s.%s'", prefix,
+			       config_setting_name(s));
+		else
+			report(ld, s, "unknown key '%s'",
+			       config_setting_name(s));
+	}
+}
+
+static void load_group(struct loader *ld, const config_setting_t *s,
+		       const struct key *k)
+{
+	if (!config_setting_is_group(s))
+		report(ld, s, "%s: expected a group", k->name);
+	else
+		load_members(ld, s, k->members, k->name);
+}
+
+#define UINT_KEY(n, lo, hi, f) { .name = (n), .load = load_uint, \
+	.min = (lo), .max = (hi), .off = offsetof(struct sta_config, f) }
+#define STRING_KEY(n, f) { .name = (n), .load = load_string, \
+	.off = offsetof(struct sta_config, f) }
+#define GROUP_KEY(n, m) { .name = (n), .load = load_group, .members = (m) }
+
+static const struct key identity_keys[] = {
+	STRING_KEY("identity.from", identity_from),
+	{ .name = NULL },
+};
+
+static const struct key transfer_keys[] = {
+	UINT_KEY("transfer.notify_interval", 1000, 60000, notify_interval_ms),
+	UINT_KEY("transfer.subscription_expires", 1, 86400,
+		 subscription_expires),
+	UINT_KEY("transfer.invite_timeout", 1, 3600, invite_timeout),
+	UINT_KEY("transfer.max_redirects", 0, 10, max_redirects),
+	UINT_KEY("transfer.max_call_duration", 1, 604800, max_call_duration),
+	{ .name = NULL },
+};
+
+static const struct key limits_keys[] = {
+	UINT_KEY("limits.max_active", 1, 1000000, max_active),
+	UINT_KEY("limits.per_source_rate", 1, 100000, per_source_rate),
+	{ .name = NULL },
+};
+
+static const struct key policy_keys[] = {
+	{ .name = "policy.allow_from", .load = load_allow_from },
+	{ .name = "policy.targets", .load = load_targets },
+	STRING_KEY("policy.tel_domain", tel_domain),
+	{ .name = NULL },
+};
+
+static const struct key media_keys[] = {
+	STRING_KEY("media.sdp_file", sdp_file),
+	{ .name = NULL },
+};
+
+static const struct key shutdown_keys[] = {
+	UINT_KEY("shutdown.grace", 0, 3600, shutdown_grace),
+	{ .name = NULL },
+};
+
+static const struct key log_keys[] = {
+	{ .name = "log.level", .load = load_level,
+	  .off = offsetof(struct sta_config, log_level) },
+	{ .name = NULL },
+};
+
+static const struct key top_keys[] = {
+	{ .name = "listen", .load = load_listen },
+	GROUP_KEY("identity", identity_keys),
+	GROUP_KEY("transfer", transfer_keys),
+	GROUP_KEY("limits", limits_keys),
+	GROUP_KEY("policy", policy_keys),
+	GROUP_KEY("media", media_keys),
+	GROUP_KEY("shutdown", shutdown_keys),
+	GROUP_KEY("log", log_keys),
+	{ .name = NULL },
+};
+
+/*
+ * Read PATH whole into a NUL-terminated buffer the caller frees.  *LEN gets
+ * its size, which is MAX + 1 when the file is larger than MAX bytes.
+ * Returns NULL with errno set when the file cannot be opened or read.
+ */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf, *shrunk;
+	int error;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(max + 2);
+	if (buf == NULL) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*len = fread(buf, 1, max + 1, f);
+	error = ferror(f) ? errno : 0;
+	fclose(f);
+	if (error != 0) {
+		free(buf);
+		errno = error;
+		return NULL;
+	}
+	buf[*len] = '\0';
+	shrunk = realloc(buf, *len + 1);	/* give back the unused room */
+	if (shrunk != NULL)
+		buf = shrunk;
+	return buf;
+}
+
+/* Read cfg->sdp_file into cfg->sdp; AT is its setting, NULL for the
+ * default path. */
+static void read_sdp(struct loader *ld, const config_setting_t *at)
+{
+	struct sta_config *cfg = ld->cfg;
+	const char *name = "media.sdp_file";
+	size_t len;
+
+	cfg->sdp = read_file(cfg->sdp_file, SDP_MAX, &len);
+	if (cfg->sdp == NULL)
+		report(ld, at, "%s: cannot read '%s': %s", name,
+		       cfg->sdp_file, strerror(errno));
+	else if (len > SDP_MAX)
+		report(ld, at, "%s: '%s' is larger than %d bytes", name,
+		       cfg->sdp_file, SDP_MAX);
+	else if (len == 0)
+		report(ld, at, "%s: '%s' is empty", name, cfg->sdp_file);
+	else if (strncmp(cfg->sdp, "v=0", 3) != 0)
+		report(ld, at, "%s: '%s' is not an SDP offer (it must begin "
+		       "with v=0)", name, cfg->sdp_file);
+}
+
+/* Settle which SDP file applies (media.sdp_file or the default) and read
+ * it, unless the setting was already reported as wrong. */
+static void load_sdp(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *media, *at = NULL;
+
+	media = config_setting_get_member(root, "media");
+	if (media != NULL) {
+		if (!config_setting_is_group(media))
+			return;
+		at = config_setting_get_member(media, "sdp_file");
+	}
+	if (at == NULL)
+		ld->cfg->sdp_file = dup_or_report(ld, NULL, DEFAULT_SDP_FILE);
+	if (ld->cfg->sdp_file != NULL)
+		read_sdp(ld, at);
+}
+
+/*
+ * Parse the file into LC; 0, or -1 after reporting.  The file is opened
+ * here rather than by config_read_file() so that the error carries
+ * strerror(errno), and a directory is refused before libconfig's scanner
+ * sees it (its read error exits the process).
+ */
+static int parse(struct loader *ld, config_t *lc)
+{
+	FILE *f = fopen(ld->path, "r");
+	struct stat st;
+	int error = 0, ok;
+
+	if (f == NULL) {
+		report(ld, NULL, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) != 0)
+		error = errno;
+	else if (S_ISDIR(st.st_mode))
+		error = EISDIR;
+	if (error != 0) {
+		fclose(f);
+		report(ld, NULL, "cannot read: %s", strerror(error));
+		return -1;
+	}
+	ok = config_read(lc, f);
+	fclose(f);
+	if (!ok) {
+		report_line(ld, config_error_file(lc),
+			    (unsigned)config_error_line(lc), "%s",
+			    config_error_text(lc));
+		return -1;
+	}
+	return 0;
+}
+
+static void set_defaults(struct sta_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->notify_interval_ms = 1000;
+	cfg->subscription_expires = 120;
+	cfg->invite_timeout = 60;
+	cfg->max_redirects = 0;
+	cfg->max_call_duration = 14400;
+	cfg->max_active = 10000;
+	cfg->per_source_rate = 50;
+	cfg->shutdown_grace = 10;
+	cfg->log_level = STA_LOG_INFO;
+}
+
+int config_load(const char *path, struct sta_config *cfg, FILE *err)
+{
+	struct loader ld = { .path = path, .err = err, .cfg = cfg };
+	const config_setting_t *root;
+	config_t lc;
+
+	set_defaults(cfg);
+	config_init(&lc);
+	if (parse(&ld, &lc) == 0) {
+		root = config_root_setting(&lc);
+		load_members(&ld, root, top_keys, NULL);
+		if (config_setting_get_member(root, "listen") == NULL)
+			report(&ld, NULL, "missing required key 'listen'");
+		load_sdp(&ld, root);
+	}
+	config_destroy(&lc);
+	if (ld.errors > 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void config_free(struct sta_config *cfg)
+{
+	free_strings(cfg->listen, cfg->n_listen);
+	free(cfg->identity_from);
+	free(cfg->allow_from);
+	free_strings(cfg->targets, cfg->n_targets);
+	free(cfg->tel_domain);
+	free(cfg->sdp_file);
+	free(cfg->sdp);
+	memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,67 @@
+/*
+ * config.h - the daemon's configuration as a plain struct.
+ *
+ * config.c owns reading the libconfig file named on the command line into
+ * struct sta_config, validating every key (type, range, cross-field rules)
+ * and reporting every problem as "FILE:LINE: message".  Nothing else in the
+ * daemon reads the file.  The struct holds only plain C data so the pure
+ * modules and their tests can use it without libconfig.
+ */
+#ifndef STA_CONFIG_H
+#define STA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+#define STA_DEFAULT_CONFIG "/etc/sip-transfer-agent/sip-transfer-agent.conf"
+
+enum sta_log_level {
+	STA_LOG_ERROR,
+	STA_LOG_WARNING,
+	STA_LOG_NOTICE,
+	STA_LOG_INFO,
+	STA_LOG_DEBUG,
+};
+
+struct sta_config {
+	char **listen;			/* SIP URIs to bind, at least one */
+	size_t n_listen;
+	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
+
+	unsigned notify_interval_ms;	/* >= 1000, default 1000 */
+	unsigned subscription_expires;	/* s, 1..86400, default 120 */
+	unsigned invite_timeout;	/* s, 1..3600, default 60 */
+	unsigned max_redirects;		/* 0..10, default 0 */
+	unsigned max_call_duration;	/* s, 1..604800, default 14400 */
+
+	unsigned max_active;		/* 1..1000000, default 10000 */
+	unsigned per_source_rate;	/* REFERs/s per source, 1..100000, default 50 */
+
+	struct cidr *allow_from;	/* empty: nobody may refer */
+	size_t n_allow_from;
+	char **targets;			/* fnmatch globs over user@host:port */
+	size_t n_targets;
+	char *tel_domain;		/* NULL: tel: Refer-To gets 416 */
+
+	char *sdp_file;			/* path of the SDP offer */
+	char *sdp;			/* its contents, read at load time */
+
+	unsigned shutdown_grace;	/* s, 0..3600, default 10 */
+	enum sta_log_level log_level;	/* log.level, default info */
+};
+
+/*
+ * Read and validate PATH into *CFG (which the caller zeroes or frees first).
+ * Every error is printed to ERR as "PATH:LINE: message" (PATH as given, line
+ * 0 when the file could not be read).  Returns 0 when the file is valid, -1
+ * otherwise; on -1 *CFG holds nothing that needs freeing.
+ */
+int config_load(const char *path, struct sta_config *cfg, FILE *err);
+
+/* Release everything config_load allocated; leaves *CFG zeroed. */
+void config_free(struct sta_config *cfg);
+
+#endif

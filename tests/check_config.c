@@ -1,0 +1,696 @@
+/*
+ * check_config.c - config.c: what a file loads into, and the exact
+ * "FILE:LINE: message" text of every kind of error.
+ *
+ * The configs live in tests/config/ (TEST_DATA_DIR).  Each test copies the
+ * one it uses into a fresh temporary directory, replacing @DATA@ with
+ * TEST_DATA_DIR and @TMP@ with that directory, so absolute SDP paths work
+ * whatever the working directory.  Expected messages use the same
+ * placeholders plus @CONF@, the path the config was loaded from.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#ifndef TEST_DATA_DIR
+#error "TEST_DATA_DIR must name the tests/config directory"
+#endif
+
+/* config.c's default for media.sdp_file, built the same way. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_SDP_FILE SYSCONFDIR "/sip-transfer-agent/offer.sdp"
+
+#define SHIPPED_DIR TEST_DATA_DIR "/../../conf"
+
+#define TMPDIR_TEMPLATE "/tmp/check_config.XXXXXX"
+
+static char tmpdir[sizeof TMPDIR_TEMPLATE];
+
+/* Unchecked fixture: one directory per TCase, made and removed outside the
+ * forked tests so that it goes away even when a test fails. */
+static void make_tmpdir(void)
+{
+	strcpy(tmpdir, TMPDIR_TEMPLATE);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void remove_tmpdir(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int c;
+
+	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
+	out = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(out);
+	while ((c = getc(f)) != EOF)
+		putc(c, out);
+	fclose(out);
+	fclose(f);
+	return text;
+}
+
+static void write_all(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* TEXT with every FROM replaced by TO; frees TEXT. */
+static char *replace(char *text, const char *from, const char *to)
+{
+	char *out = NULL, *p = text, *hit;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ck_assert_ptr_nonnull(f);
+	while ((hit = strstr(p, from)) != NULL) {
+		fwrite(p, 1, (size_t)(hit - p), f);
+		fputs(to, f);
+		p = hit + strlen(from);
+	}
+	fputs(p, f);
+	fclose(f);
+	free(text);
+	return out;
+}
+
+/* TEXT with the placeholders filled in; frees TEXT. */
+static char *expand(char *text, const char *conf)
+{
+	text = replace(text, "@DATA@", TEST_DATA_DIR);
+	text = replace(text, "@TMP@", tmpdir);
+	return replace(text, "@CONF@", conf);
+}
+
+/* "DIR/NAME" in a new buffer. */
+static char *join(const char *dir, const char *name)
+{
+	size_t size = strlen(dir) + 1 + strlen(name) + 1;
+	char *path = malloc(size);
+
+	ck_assert_ptr_nonnull(path);
+	snprintf(path, size, "%s/%s", dir, name);
+	return path;
+}
+
+static char *tmp_path(const char *name)
+{
+	return join(tmpdir, name);
+}
+
+/* Write TEXT (expanded, then freed) as NAME in the temporary directory;
+ * returns the new file's path. */
+static char *stage_text(const char *name, char *text)
+{
+	char *path = tmp_path(name);
+
+	text = expand(text, path);
+	write_all(path, text, strlen(text));
+	free(text);
+	return path;
+}
+
+/* Stage tests/config/NAME; returns the staged path. */
+static char *stage(const char *name)
+{
+	char *src = join(TEST_DATA_DIR, name);
+	char *text = read_all(src);
+
+	free(src);
+	return stage_text(name, text);
+}
+
+/* Load PATH into CFG; *ERR gets what config_load printed (caller frees). */
+static int load(const char *path, struct sta_config *cfg, char **err)
+{
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	*err = NULL;
+	f = open_memstream(err, &len);
+	ck_assert_ptr_nonnull(f);
+	rc = config_load(path, cfg, f);
+	fclose(f);
+	return rc;
+}
+
+/* Load PATH, which must succeed without printing anything. */
+static void expect_loads(const char *path, struct sta_config *cfg)
+{
+	char *err;
+
+	ck_assert_int_eq(load(path, cfg, &err), 0);
+	ck_assert_str_eq(err, "");
+	free(err);
+}
+
+static bool is_zeroed(const struct sta_config *cfg)
+{
+	static const struct sta_config zero;
+
+	return memcmp(cfg, &zero, sizeof zero) == 0;
+}
+
+/* Load PATH, which must fail printing exactly EXPECTED (expanded, then
+ * freed) and leave the struct empty. */
+static void expect_failure(const char *path, char *expected)
+{
+	struct sta_config cfg;
+	char *err;
+
+	memset(&cfg, 0xa5, sizeof cfg);
+	ck_assert_int_eq(load(path, &cfg, &err), -1);
+	expected = expand(expected, path);
+	ck_assert_str_eq(err, expected);
+	ck_assert(is_zeroed(&cfg));
+	free(expected);
+	free(err);
+}
+
+/* Stage tests/config/NAME and expect exactly the given message lines, each
+ * written as "@CONF@:LINE: message"; the list ends with NULL. */
+static void __attribute__((sentinel)) expect_errors(const char *name, ...)
+{
+	char *path = stage(name);
+	char *expected = NULL;
+	size_t len = 0;
+	const char *line;
+	FILE *f = open_memstream(&expected, &len);
+	va_list ap;
+
+	ck_assert_ptr_nonnull(f);
+	va_start(ap, name);
+	while ((line = va_arg(ap, const char *)) != NULL)
+		fprintf(f, "%s\n", line);
+	va_end(ap);
+	fclose(f);
+	expect_failure(path, expected);
+	free(path);
+}
+
+/* Write big.sdp of exactly SIZE bytes: an SDP start, then padding. */
+static void write_big_sdp(size_t size)
+{
+	static const char head[] = "v=0\r\n";
+	char *path = tmp_path("big.sdp");
+	char *text = malloc(size);
+
+	ck_assert_ptr_nonnull(text);
+	memset(text, 'x', size);
+	memcpy(text, head, sizeof head - 1);
+	write_all(path, text, size);
+	free(text);
+	free(path);
+}
+
+/* ---- files that load ---------------------------------------------------- */
+
+START_TEST(full_config_sets_every_field)
+{
+	static const unsigned char net4[4] = { 192, 0, 2, 0 };
+	static const unsigned char net6[4] = { 0x20, 0x01, 0x0d, 0xb8 };
+	struct sta_config cfg;
+	char *path = stage("full.conf");
+	char *sdp = read_all(TEST_DATA_DIR "/offer.sdp");
+
+	expect_loads(path, &cfg);
+	ck_assert_uint_eq(cfg.n_listen, 3);
+	ck_assert_str_eq(cfg.listen[0], "sip:127.0.0.1:5070;transport=udp");
+	ck_assert_str_eq(cfg.listen[1], "sip:[::1]:5070;transport=tcp");
+	ck_assert_str_eq(cfg.listen[2], "sips:127.0.0.1:5071");
+	ck_assert_str_eq(cfg.identity_from, "sip:agent@example.org");
+	ck_assert_uint_eq(cfg.notify_interval_ms, 2500);
+	ck_assert_uint_eq(cfg.subscription_expires, 300);
+	ck_assert_uint_eq(cfg.invite_timeout, 30);
+	ck_assert_uint_eq(cfg.max_redirects, 3);
+	ck_assert_uint_eq(cfg.max_call_duration, 7200);
+	ck_assert_uint_eq(cfg.max_active, 500);
+	ck_assert_uint_eq(cfg.per_source_rate, 7);
+	ck_assert_uint_eq(cfg.n_allow_from, 2);
+	ck_assert_int_eq(cfg.allow_from[0].family, AF_INET);
+	ck_assert_uint_eq(cfg.allow_from[0].prefix, 24);
+	ck_assert_mem_eq(cfg.allow_from[0].addr, net4, sizeof net4);
+	ck_assert_int_eq(cfg.allow_from[1].family, AF_INET6);
+	ck_assert_uint_eq(cfg.allow_from[1].prefix, 32);
+	ck_assert_mem_eq(cfg.allow_from[1].addr, net6, sizeof net6);
+	ck_assert_uint_eq(cfg.n_targets, 2);
+	ck_assert_str_eq(cfg.targets[0], "*@example.org:5060");
+	ck_assert_str_eq(cfg.targets[1], "100?@10.0.0.1:*");
+	ck_assert_str_eq(cfg.tel_domain, "pstn.example.org");
+	ck_assert_str_eq(cfg.sdp_file, TEST_DATA_DIR "/offer.sdp");
+	ck_assert_str_eq(cfg.sdp, sdp);
+	ck_assert_uint_eq(cfg.shutdown_grace, 0);
+	ck_assert_int_eq(cfg.log_level, STA_LOG_DEBUG);
+	config_free(&cfg);
+	free(sdp);
+	free(path);
+}
+END_TEST
+
+START_TEST(absent_groups_take_defaults)
+{
+	struct sta_config cfg;
+	char *path = stage("minimal.conf");
+
+	expect_loads(path, &cfg);
+	ck_assert_uint_eq(cfg.n_listen, 1);
+	ck_assert_str_eq(cfg.listen[0], "sip:127.0.0.1:5060");
+	ck_assert_ptr_null(cfg.identity_from);
+	ck_assert_uint_eq(cfg.notify_interval_ms, 1000);
+	ck_assert_uint_eq(cfg.subscription_expires, 120);
+	ck_assert_uint_eq(cfg.invite_timeout, 60);
+	ck_assert_uint_eq(cfg.max_redirects, 0);
+	ck_assert_uint_eq(cfg.max_call_duration, 14400);
+	ck_assert_uint_eq(cfg.max_active, 10000);
+	ck_assert_uint_eq(cfg.per_source_rate, 50);
+	ck_assert_ptr_null(cfg.allow_from);
+	ck_assert_uint_eq(cfg.n_allow_from, 0);
+	ck_assert_ptr_null(cfg.targets);
+	ck_assert_uint_eq(cfg.n_targets, 0);
+	ck_assert_ptr_null(cfg.tel_domain);
+	ck_assert_uint_eq(cfg.shutdown_grace, 10);
+	ck_assert_int_eq(cfg.log_level, STA_LOG_INFO);
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
+
+/* The default file exists only where the package is installed, so both
+ * outcomes are checked: it is read, or its absence is reported at line 0. */
+START_TEST(absent_sdp_file_defaults_to_sysconfdir_path)
+{
+	struct sta_config cfg;
+	char *path = stage("listen_only.conf");
+	char expected[512];
+	FILE *probe = fopen(DEFAULT_SDP_FILE, "r");
+
+	if (probe != NULL) {
+		fclose(probe);
+		expect_loads(path, &cfg);
+		ck_assert_str_eq(cfg.sdp_file, DEFAULT_SDP_FILE);
+		config_free(&cfg);
+	} else {
+		snprintf(expected, sizeof expected, "@CONF@:0: media.sdp_file: "
+			 "cannot read '%s': %s\n", DEFAULT_SDP_FILE,
+			 strerror(errno));
+		expect_failure(path, strdup(expected));
+	}
+	free(path);
+}
+END_TEST
+
+START_TEST(range_bounds_are_inclusive)
+{
+	struct sta_config cfg;
+	char *lower = stage("lower_bounds.conf");
+	char *upper = stage("upper_bounds.conf");
+
+	expect_loads(lower, &cfg);
+	ck_assert_str_eq(cfg.listen[0], "sips:127.0.0.1");
+	ck_assert_uint_eq(cfg.notify_interval_ms, 1000);
+	ck_assert_uint_eq(cfg.subscription_expires, 1);
+	ck_assert_uint_eq(cfg.invite_timeout, 1);
+	ck_assert_uint_eq(cfg.max_redirects, 0);
+	ck_assert_uint_eq(cfg.max_call_duration, 1);
+	ck_assert_uint_eq(cfg.max_active, 1);
+	ck_assert_uint_eq(cfg.per_source_rate, 1);
+	ck_assert_uint_eq(cfg.n_allow_from, 0);
+	ck_assert_uint_eq(cfg.n_targets, 0);
+	ck_assert_uint_eq(cfg.shutdown_grace, 0);
+	ck_assert_int_eq(cfg.log_level, STA_LOG_ERROR);
+	config_free(&cfg);
+
+	expect_loads(upper, &cfg);
+	ck_assert_uint_eq(cfg.notify_interval_ms, 60000);
+	ck_assert_uint_eq(cfg.subscription_expires, 86400);
+	ck_assert_uint_eq(cfg.invite_timeout, 3600);
+	ck_assert_uint_eq(cfg.max_redirects, 10);
+	ck_assert_uint_eq(cfg.max_call_duration, 604800);
+	ck_assert_uint_eq(cfg.max_active, 1000000);
+	ck_assert_uint_eq(cfg.per_source_rate, 100000);
+	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
+	ck_assert_int_eq(cfg.log_level, STA_LOG_WARNING);
+	config_free(&cfg);
+	free(lower);
+	free(upper);
+}
+END_TEST
+
+/* SPEC section 8's block, verbatim but for the SDP path. */
+START_TEST(spec_example_loads)
+{
+	struct sta_config cfg;
+	char *text = read_all(TEST_DATA_DIR "/spec_example.conf");
+	char *path;
+
+	text = replace(text, "/etc/sip-transfer-agent/offer.sdp",
+		       TEST_DATA_DIR "/offer.sdp");
+	path = stage_text("spec_example.conf", text);
+	expect_loads(path, &cfg);
+	ck_assert_uint_eq(cfg.n_listen, 2);
+	ck_assert_str_eq(cfg.identity_from, "sip:transfer-agent@127.0.0.1");
+	ck_assert_uint_eq(cfg.n_allow_from, 2);
+	ck_assert_uint_eq(cfg.n_targets, 1);
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
+
+/* conf/sip-transfer-agent.conf, with its SDP path rewritten the way the
+ * README's quick start does, loads and holds the default values. */
+START_TEST(shipped_example_loads_with_default_values)
+{
+	static const char sdp_line[] =
+		"sdp_file = \"/etc/sip-transfer-agent/offer.sdp\";";
+	struct sta_config cfg, defaults;
+	char *text = read_all(SHIPPED_DIR "/sip-transfer-agent.conf");
+	char *minimal = stage("minimal.conf");
+	char *path;
+
+	ck_assert_ptr_nonnull(strstr(text, sdp_line));
+	text = replace(text, "/etc/sip-transfer-agent/offer.sdp",
+		       SHIPPED_DIR "/offer.sdp");
+	path = stage_text("shipped.conf", text);
+	expect_loads(path, &cfg);
+	expect_loads(minimal, &defaults);
+	ck_assert_uint_eq(cfg.n_listen, 2);
+	ck_assert_str_eq(cfg.listen[0], "sip:127.0.0.1:5060;transport=udp");
+	ck_assert_str_eq(cfg.listen[1], "sip:127.0.0.1:5060;transport=tcp");
+	ck_assert_uint_eq(cfg.n_allow_from, 2);
+	ck_assert_uint_eq(cfg.n_targets, 1);
+	ck_assert_str_eq(cfg.targets[0], "*@127.0.0.1:*");
+	ck_assert_uint_eq(cfg.notify_interval_ms, defaults.notify_interval_ms);
+	ck_assert_uint_eq(cfg.subscription_expires,
+			  defaults.subscription_expires);
+	ck_assert_uint_eq(cfg.invite_timeout, defaults.invite_timeout);
+	ck_assert_uint_eq(cfg.max_redirects, defaults.max_redirects);
+	ck_assert_uint_eq(cfg.max_call_duration, defaults.max_call_duration);
+	ck_assert_uint_eq(cfg.max_active, defaults.max_active);
+	ck_assert_uint_eq(cfg.per_source_rate, defaults.per_source_rate);
+	ck_assert_uint_eq(cfg.shutdown_grace, defaults.shutdown_grace);
+	ck_assert_int_eq(cfg.log_level, defaults.log_level);
+	config_free(&cfg);
+	config_free(&defaults);
+	free(path);
+	free(minimal);
+}
+END_TEST
+
+START_TEST(config_free_leaves_struct_zeroed)
+{
+	struct sta_config cfg;
+	char *path = stage("full.conf");
+
+	expect_loads(path, &cfg);
+	config_free(&cfg);
+	ck_assert(is_zeroed(&cfg));
+	free(path);
+}
+END_TEST
+
+START_TEST(sdp_file_of_64_kib_loads)
+{
+	struct sta_config cfg;
+	char *path = stage("big_sdp.conf");
+
+	write_big_sdp(64 * 1024);
+	expect_loads(path, &cfg);
+	ck_assert_uint_eq(strlen(cfg.sdp), 64 * 1024);
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------- */
+
+START_TEST(unreadable_config_file_is_reported_at_line_0)
+{
+	char *missing = tmp_path("no-such.conf");
+
+	expect_failure(missing, strdup("@CONF@:0: cannot read: No such file "
+				       "or directory\n"));
+	expect_failure(tmpdir, strdup("@CONF@:0: cannot read: Is a "
+				      "directory\n"));
+	free(missing);
+}
+END_TEST
+
+START_TEST(syntax_error_stops_checking_at_its_line)
+{
+	expect_errors("syntax_error.conf",
+		      "@CONF@:3: syntax error",
+		      NULL);
+}
+END_TEST
+
+START_TEST(duplicate_key_is_a_syntax_error)
+{
+	expect_errors("duplicate_key.conf",
+		      "@CONF@:4: duplicate setting name",
+		      NULL);
+}
+END_TEST
+
+START_TEST(unknown_top_level_key_is_an_error)
+{
+	expect_errors("unknown_top.conf",
+		      "@CONF@:4: unknown key 'tranfser'",
+		      NULL);
+}
+END_TEST
+
+START_TEST(unknown_key_in_group_is_an_error)
+{
+	expect_errors("unknown_in_group.conf",
+		      "@CONF@:6: unknown key 'transfer.foo'",
+		      NULL);
+}
+END_TEST
+
+START_TEST(later_work_keys_are_unknown_for_now)
+{
+	expect_errors("later_work.conf",
+		      "@CONF@:4: unknown key 'sip'",
+		      "@CONF@:5: unknown key 'auth'",
+		      "@CONF@:6: unknown key 'credentials'",
+		      "@CONF@:7: unknown key 'tls'",
+		      "@CONF@:8: unknown key 'metrics'",
+		      NULL);
+}
+END_TEST
+
+START_TEST(wrong_type_names_the_expected_type)
+{
+	expect_errors("wrong_type.conf",
+		      "@CONF@:4: transfer.invite_timeout: expected an integer",
+		      "@CONF@:5: transfer.max_redirects: expected an integer",
+		      "@CONF@:6: transfer.notify_interval: expected an integer",
+		      "@CONF@:7: identity: expected a group",
+		      "@CONF@:8: policy.targets: expected an array of strings",
+		      "@CONF@:10: policy.allow_from: expected an array of "
+		      "strings",
+		      "@CONF@:11: policy.tel_domain: expected a string",
+		      "@CONF@:12: log.level: expected a string",
+		      NULL);
+}
+END_TEST
+
+START_TEST(out_of_range_integer_names_the_range)
+{
+	expect_errors("out_of_range.conf",
+		      "@CONF@:4: transfer.notify_interval: 500 is out of range "
+		      "(1000..60000)",
+		      "@CONF@:5: transfer.max_redirects: 11 is out of range "
+		      "(0..10)",
+		      "@CONF@:6: transfer.max_call_duration: 604801 is out of "
+		      "range (1..604800)",
+		      "@CONF@:7: limits.max_active: 0 is out of range "
+		      "(1..1000000)",
+		      "@CONF@:8: limits.per_source_rate: 5000000000 is out of "
+		      "range (1..100000)",
+		      "@CONF@:9: shutdown.grace: -1 is out of range (0..3600)",
+		      NULL);
+}
+END_TEST
+
+START_TEST(bad_cidr_is_reported_at_its_element)
+{
+	expect_errors("bad_cidr.conf",
+		      "@CONF@:5: policy.allow_from: '10.0.0.300/8' is not an "
+		      "address/prefix",
+		      "@CONF@:7: policy.allow_from: 'localhost' is not an "
+		      "address/prefix",
+		      NULL);
+}
+END_TEST
+
+START_TEST(refused_string_values_are_errors)
+{
+	expect_errors("bad_values.conf",
+		      "@CONF@:3: listen: '127.0.0.1:5060' is not a sip: or "
+		      "sips: URI",
+		      "@CONF@:4: listen: 'http://127.0.0.1/' is not a sip: or "
+		      "sips: URI",
+		      "@CONF@:6: identity.from: must not be empty",
+		      "@CONF@:7: log.level: 'verbose' is not one of error, "
+		      "warning, notice, info, debug",
+		      NULL);
+}
+END_TEST
+
+START_TEST(empty_listen_is_an_error)
+{
+	expect_errors("empty_listen.conf",
+		      "@CONF@:2: listen: at least one sip: or sips: URI is "
+		      "required",
+		      NULL);
+}
+END_TEST
+
+START_TEST(missing_listen_is_reported_at_line_0)
+{
+	expect_errors("missing_listen.conf",
+		      "@CONF@:0: missing required key 'listen'",
+		      NULL);
+}
+END_TEST
+
+START_TEST(missing_sdp_file_is_reported_at_its_setting)
+{
+	expect_errors("missing_sdp.conf",
+		      "@CONF@:5: media.sdp_file: cannot read "
+		      "'@DATA@/no-such-file.sdp': No such file or directory",
+		      NULL);
+}
+END_TEST
+
+START_TEST(empty_sdp_file_is_an_error)
+{
+	expect_errors("empty_sdp.conf",
+		      "@CONF@:3: media.sdp_file: '@DATA@/empty.sdp' is empty",
+		      NULL);
+}
+END_TEST
+
+START_TEST(sdp_file_not_starting_with_v0_is_an_error)
+{
+	expect_errors("not_sdp.conf",
+		      "@CONF@:3: media.sdp_file: '@DATA@/not_sdp.sdp' is not "
+		      "an SDP offer (it must begin with v=0)",
+		      NULL);
+}
+END_TEST
+
+START_TEST(sdp_file_over_64_kib_is_an_error)
+{
+	write_big_sdp(64 * 1024 + 1);
+	expect_errors("big_sdp.conf",
+		      "@CONF@:3: media.sdp_file: '@TMP@/big.sdp' is larger "
+		      "than 65536 bytes",
+		      NULL);
+}
+END_TEST
+
+/* Key errors come in file order, then the whole-file checks: the required
+ * listen, then the SDP file. */
+START_TEST(several_errors_are_all_reported)
+{
+	expect_errors("several_errors.conf",
+		      "@CONF@:4: transfer.notify_interval: 999 is out of range "
+		      "(1000..60000)",
+		      "@CONF@:5: transfer.invite_timeout: expected an integer",
+		      "@CONF@:6: unknown key 'transfer.retries'",
+		      "@CONF@:8: policy.allow_from: '10.0.0.0/33' is not an "
+		      "address/prefix",
+		      "@CONF@:9: unknown key 'metrics'",
+		      "@CONF@:0: missing required key 'listen'",
+		      "@CONF@:2: media.sdp_file: cannot read "
+		      "'@DATA@/no-such-file.sdp': No such file or directory",
+		      NULL);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *ok = tcase_create("loads");
+	TCase *bad = tcase_create("errors");
+
+	tcase_add_unchecked_fixture(ok, make_tmpdir, remove_tmpdir);
+	tcase_add_test(ok, full_config_sets_every_field);
+	tcase_add_test(ok, absent_groups_take_defaults);
+	tcase_add_test(ok, absent_sdp_file_defaults_to_sysconfdir_path);
+	tcase_add_test(ok, range_bounds_are_inclusive);
+	tcase_add_test(ok, spec_example_loads);
+	tcase_add_test(ok, shipped_example_loads_with_default_values);
+	tcase_add_test(ok, config_free_leaves_struct_zeroed);
+	tcase_add_test(ok, sdp_file_of_64_kib_loads);
+	suite_add_tcase(s, ok);
+
+	tcase_add_unchecked_fixture(bad, make_tmpdir, remove_tmpdir);
+	tcase_add_test(bad, unreadable_config_file_is_reported_at_line_0);
+	tcase_add_test(bad, syntax_error_stops_checking_at_its_line);
+	tcase_add_test(bad, duplicate_key_is_a_syntax_error);
+	tcase_add_test(bad, unknown_top_level_key_is_an_error);
+	tcase_add_test(bad, unknown_key_in_group_is_an_error);
+	tcase_add_test(bad, later_work_keys_are_unknown_for_now);
+	tcase_add_test(bad, wrong_type_names_the_expected_type);
+	tcase_add_test(bad, out_of_range_integer_names_the_range);
+	tcase_add_test(bad, bad_cidr_is_reported_at_its_element);
+	tcase_add_test(bad, refused_string_values_are_errors);
+	tcase_add_test(bad, empty_listen_is_an_error);
+	tcase_add_test(bad, missing_listen_is_reported_at_line_0);
+	tcase_add_test(bad, missing_sdp_file_is_reported_at_its_setting);
+	tcase_add_test(bad, empty_sdp_file_is_an_error);
+	tcase_add_test(bad, sdp_file_not_starting_with_v0_is_an_error);
+	tcase_add_test(bad, sdp_file_over_64_kib_is_an_error);
+	tcase_add_test(bad, several_errors_are_all_reported);
+	suite_add_tcase(s, bad);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
