@@ -1,0 +1,194 @@
+/*
+ * sip_agent.c - the daemon's SIP side: one Sofia-SIP NTA agent.
+ * See sip_agent.h.
+ */
+#include "sip_agent.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/url.h>
+
+#include "config.h"
+#include "log.h"
+#include "policy.h"
+#include "sip_refer.h"
+#include "sip_transfer.h"
+
+/* Sources tracked at once by limits.per_source_rate. */
+#define RATE_TABLE_CAPACITY 65536
+
+uint64_t sta_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int reply_capabilities(nta_incoming_t *irq, int status,
+			      char const *phrase)
+{
+	nta_incoming_treply(irq, status, phrase,
+			    SIPTAG_ALLOW_STR(STA_ALLOW),
+			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
+			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
+			    TAG_END());
+	return status;
+}
+
+/* SUBSCRIBE outside any REFER: to the refer package it is a subscription to
+ * nothing (403); any other package is unknown here (489). */
+static int on_subscribe(nta_incoming_t *irq, sip_t const *sip)
+{
+	bool refer = sip->sip_event &&
+		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
+
+	log_info("SUBSCRIBE for %s refused: no such subscription",
+		 sip->sip_event ? sip->sip_event->o_type : "(no Event)");
+	if (refer)
+		return reply_capabilities(irq, SIP_403_FORBIDDEN);
+	return reply_capabilities(irq, SIP_489_BAD_EVENT);
+}
+
+/* Every request that matched no dialog of the agent arrives here. */
+static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
+		      nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sta_agent *agent = (struct sta_agent *)magic;
+	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
+
+	(void)leg;
+	log_debug("%s from Call-ID %s", sip->sip_request->rq_method_name,
+		  sip->sip_call_id->i_id);
+	switch (sip->sip_request->rq_method) {
+	case sip_method_ack:
+		nta_incoming_destroy(irq);
+		return 0;
+	case sip_method_options:
+		return reply_capabilities(irq, SIP_200_OK);
+	case sip_method_refer:
+		if (in_dialog)
+			return 481;
+		return sip_refer_receive(agent, irq, sip);
+	case sip_method_subscribe:
+		return on_subscribe(irq, sip);
+	case sip_method_invite:
+		if (in_dialog)
+			return 481;
+		log_notice("INVITE to the agent from Call-ID %s refused: "
+			   "the agent places calls, it does not take them",
+			   sip->sip_call_id->i_id);
+		return reply_capabilities(irq, SIP_403_FORBIDDEN);
+	case sip_method_bye:
+	case sip_method_notify:
+	case sip_method_cancel:
+		return 481;
+	default:
+		return reply_capabilities(irq, SIP_405_METHOD_NOT_ALLOWED);
+	}
+}
+
+/* Resolve listen URI TEXT into a listen_addr for loop detection. */
+static bool listen_resolve(char const *text, struct listen_addr *out)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_hdup(home, (url_t const *)url_make(home, text));
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_PASSIVE };
+	struct addrinfo *res = NULL;
+	char const *port;
+	bool ok = false;
+
+	if (u && u->url_host) {
+		port = u->url_port ? u->url_port :
+			u->url_type == url_sips ? "5061" : "5060";
+		if (getaddrinfo(strcmp(u->url_host, "*") ? u->url_host : NULL,
+				port, &hints, &res) == 0) {
+			memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+			out->wildcard = (res->ai_family == AF_INET &&
+				((struct sockaddr_in *)res->ai_addr)->sin_addr
+				.s_addr == htonl(INADDR_ANY)) ||
+				(res->ai_family == AF_INET6 &&
+				 IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)
+					res->ai_addr)->sin6_addr));
+			freeaddrinfo(res);
+			ok = true;
+		}
+	}
+	su_home_deinit(home);
+	return ok;
+}
+
+static bool bind_listen(struct sta_agent *agent)
+{
+	struct sta_config const *cfg = agent->cfg;
+
+	agent->listen = su_zalloc(agent->home,
+				  cfg->n_listen * sizeof *agent->listen);
+	if (!agent->listen)
+		return false;
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		if (i > 0 && nta_agent_add_tport(agent->nta,
+				(url_string_t const *)cfg->listen[i],
+				TAG_END()) < 0) {
+			log_error("cannot listen on %s: %m", cfg->listen[i]);
+			return false;
+		}
+		if (!listen_resolve(cfg->listen[i], &agent->listen[i])) {
+			log_error("cannot resolve listen address %s",
+				  cfg->listen[i]);
+			return false;
+		}
+		agent->n_listen++;
+	}
+	return true;
+}
+
+struct sta_agent *sip_agent_create(su_root_t *root,
+				   struct sta_config const *cfg)
+{
+	struct sta_agent *agent = su_home_new(sizeof *agent);
+
+	if (!agent)
+		return NULL;
+	agent->root = root;
+	agent->cfg = cfg;
+	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
+	agent->nta = nta_agent_create(root,
+				      (url_string_t const *)cfg->listen[0],
+				      NULL, NULL, NTATAG_UA(1),
+				      NTATAG_CLIENT_RPORT(1), TAG_END());
+	if (!agent->nta)
+		log_error("cannot listen on %s: %m", cfg->listen[0]);
+	if (!agent->rates || !agent->nta || !bind_listen(agent) ||
+	    !nta_leg_tcreate(agent->nta, on_request,
+			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
+			     TAG_END())) {
+		sip_agent_destroy(agent);
+		return NULL;
+	}
+	agent->contact = sip_contact_dup(agent->home,
+					 nta_agent_contact(agent->nta));
+	return agent;
+}
+
+void sip_agent_destroy(struct sta_agent *agent)
+{
+	if (!agent)
+		return;
+	xfer_free_all(agent);
+	if (agent->nta)
+		nta_agent_destroy(agent->nta);
+	rate_table_free(agent->rates);
+	su_home_unref(agent->home);
+}
