@@ -17,6 +17,7 @@
 #include "log.h"
 #include "service.h"
 #include "sip_agent.h"
+#include "sofia_log.h"
 
 struct options {
 	char const *config_path;
@@ -80,32 +81,119 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+/* Everything the running daemon holds. */
+struct daemon {
+	struct options const *opts;
+	struct sta_config *cfg;		/* in force; replaced on reload */
+	su_root_t *root;
+	struct sta_agent *agent;
+	su_timer_t *heartbeat;
+	uint64_t watchdog_ms;		/* 0: no watchdog */
+	char status[320];		/* last STATUS= sent */
+	bool reload_failed;		/* shown in STATUS= until a good reload */
+	int signal_fd;			/* signalfd, -1 when none */
+	int signal_index;		/* its registration in the root */
+};
+
+/* How often STATUS= is refreshed (and WATCHDOG=1 sent, at least twice per
+ * watchdog interval). */
+#define HEARTBEAT_MS 1000
+
+static void summarize(struct daemon const *d, char *buf, size_t size)
+{
+	struct sta_agent const *a = d->agent;
+
+	snprintf(buf, size, "%s%s%u active transfers (%u calling), "
+		 "%lu accepted, %lu refused",
+		 d->reload_failed ? "last reload failed, old configuration "
+				    "kept; " : "",
+		 a->shutting_down ? "draining: " : "", a->n_live, a->calling,
+		 a->accepted, a->refused);
+}
+
+/* Runs from the event loop, so a stuck loop stops the watchdog pings. */
+static void on_heartbeat(su_root_magic_t *magic, su_timer_t *t,
+			 su_timer_arg_t *arg)
+{
+	struct daemon *d = (struct daemon *)arg;
+	char status[sizeof d->status];
+
+	(void)magic;
+	(void)t;
+	if (d->watchdog_ms)
+		service_watchdog_ping();
+	summarize(d, status, sizeof status);
+	if (strcmp(status, d->status) != 0) {
+		memcpy(d->status, status, sizeof status);
+		service_status(status);
+	}
+}
+
+static void start_heartbeat(struct daemon *d)
+{
+	su_duration_t every = HEARTBEAT_MS;
+
+	d->watchdog_ms = service_watchdog_ms();
+	if (d->watchdog_ms && d->watchdog_ms / 2 < HEARTBEAT_MS)
+		every = (su_duration_t)(d->watchdog_ms / 2);
+	d->heartbeat = su_timer_create(su_root_task(d->root), every);
+	if (d->heartbeat)
+		su_timer_set_for_ever(d->heartbeat, on_heartbeat,
+				      (su_timer_arg_t *)d);
+}
+
+/* SIGHUP: a new file is parsed into a new struct and swapped in only when
+ * it is valid; the old one stays otherwise. */
+static void reload(struct daemon *d)
+{
+	struct sta_config *next = calloc(1, sizeof *next);
+
+	service_reloading();
+	log_notice("SIGHUP: reloading %s", d->opts->config_path);
+	if (!next || config_load(d->opts->config_path, next, stderr) < 0) {
+		log_error("reload: %s refused, keeping the running "
+			  "configuration", d->opts->config_path);
+		free(next);
+		d->reload_failed = true;
+		summarize(d, d->status, sizeof d->status);
+		service_ready(d->status);
+		return;
+	}
+	sip_agent_reload(d->agent, next);
+	config_free(d->cfg);
+	free(d->cfg);
+	d->cfg = next;
+	log_set_level(next->log_level);
+	log_notice("reload: new configuration in force for new transfers");
+	d->reload_failed = false;
+	summarize(d, d->status, sizeof d->status);
+	service_ready(d->status);
+}
+
 /* Signals arrive through a signalfd watched by the event loop, so their
  * handling runs in the loop's thread like everything else. */
 static int on_signal(su_root_magic_t *magic, su_wait_t *w,
 		     su_wakeup_arg_t *arg)
 {
-	su_root_t *root = (su_root_t *)arg;
+	struct daemon *d = (struct daemon *)arg;
 	struct signalfd_siginfo si;
 
 	(void)magic;
 	if (read(w->fd, &si, sizeof si) != sizeof si)
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
-		log_notice("SIGHUP: reload is not supported yet; restart to "
-			   "apply a new configuration");
+		reload(d);
 		return 0;
 	}
 	log_notice("%s: shutting down", strsignal((int)si.ssi_signo));
 	service_stopping();
-	su_root_break(root);
+	sip_agent_drain(d->agent);
 	return 0;
 }
 
-static int watch_signals(su_root_t *root, su_wait_t *w)
+static int watch_signals(struct daemon *d, su_wait_t *w)
 {
 	sigset_t set;
-	int fd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -113,51 +201,60 @@ static int watch_signals(su_root_t *root, su_wait_t *w)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fd < 0 || su_wait_create(w, fd, SU_WAIT_IN) < 0 ||
-	    su_root_register(root, w, on_signal, (su_wakeup_arg_t *)root,
-			     0) < 0) {
+	d->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->signal_fd < 0 || su_wait_create(w, d->signal_fd,
+					       SU_WAIT_IN) < 0)
+		d->signal_index = -1;
+	else
+		d->signal_index = su_root_register(d->root, w, on_signal,
+						   (su_wakeup_arg_t *)d, 0);
+	if (d->signal_index <= 0) {
 		log_error("cannot watch signals: %m");
 		return -1;
 	}
-	return fd;
+	return 0;
 }
 
-static void announce_ready(struct sta_config const *cfg)
+static void announce_ready(struct daemon *d)
 {
 	char line[1024];
 	size_t used = 0;
 
 	line[0] = '\0';
-	for (size_t i = 0; i < cfg->n_listen && used < sizeof line; i++)
+	for (size_t i = 0; i < d->cfg->n_listen && used < sizeof line; i++)
 		used += (size_t)snprintf(line + used, sizeof line - used,
 					 "%s%s", i ? ", " : "",
-					 cfg->listen[i]);
+					 d->cfg->listen[i]);
 	log_notice("ready: listening on %s", line);
-	service_ready("ready, 0 active transfers");
+	summarize(d, d->status, sizeof d->status);
+	service_ready(d->status);
 }
 
-static int run(struct sta_config const *cfg)
+static int run(struct daemon *d)
 {
-	su_root_t *root;
-	struct sta_agent *agent = NULL;
 	su_wait_t w[1];
-	int sfd = -1, status = EXIT_FAILURE;
+	int status = EXIT_FAILURE;
 
 	if (su_init() != 0)
 		return EXIT_FAILURE;
-	root = su_root_create(NULL);
-	if (root && (sfd = watch_signals(root, w)) >= 0 &&
-	    (agent = sip_agent_create(root, cfg)) != NULL) {
-		announce_ready(cfg);
-		su_root_run(root);
+	sofia_log_capture();
+	d->root = su_root_create(NULL);
+	if (d->root && watch_signals(d, w) == 0 &&
+	    (d->agent = sip_agent_create(d->root, d->cfg)) != NULL) {
+		start_heartbeat(d);
+		announce_ready(d);
+		su_root_run(d->root);
+		log_notice("stopped");
 		status = EXIT_SUCCESS;
 	}
-	sip_agent_destroy(agent);
-	if (root)
-		su_root_destroy(root);
-	if (sfd >= 0)
-		close(sfd);
+	su_timer_destroy(d->heartbeat);
+	sip_agent_destroy(d->agent);
+	if (d->signal_index > 0)
+		su_root_deregister(d->root, d->signal_index);
+	if (d->root)
+		su_root_destroy(d->root);
+	if (d->signal_fd >= 0)
+		close(d->signal_fd);
 	su_deinit();
 	return status;
 }
@@ -165,20 +262,24 @@ static int run(struct sta_config const *cfg)
 int main(int argc, char **argv)
 {
 	struct options opts = { 0 };
-	struct sta_config cfg = { 0 };
+	struct daemon d = { .opts = &opts, .signal_fd = -1 };
 	int status = parse_args(argc, argv, &opts);
 
 	if (status >= 0)
 		return status;
-	if (config_load(opts.config_path, &cfg, stderr) < 0)
+	d.cfg = calloc(1, sizeof *d.cfg);
+	if (!d.cfg || config_load(opts.config_path, d.cfg, stderr) < 0) {
+		free(d.cfg);
 		return EXIT_FAILURE;
+	}
 	if (opts.check_only) {
 		printf("configuration OK\n");
-		config_free(&cfg);
-		return EXIT_SUCCESS;
+	} else {
+		log_open();
+		log_set_level(d.cfg->log_level);
+		status = run(&d);
 	}
-	log_set_level(cfg.log_level);
-	status = run(&cfg);
-	config_free(&cfg);
-	return status;
+	config_free(d.cfg);
+	free(d.cfg);
+	return opts.check_only ? EXIT_SUCCESS : status;
 }

@@ -27,6 +27,10 @@
 /* Sources tracked at once by limits.per_source_rate. */
 #define RATE_TABLE_CAPACITY 65536
 
+/* How long the drain waits, once live transfers were stopped, for their
+ * final NOTIFYs to be answered before the agent exits anyway. */
+#define DRAIN_FINAL_WAIT_MS 5000
+
 uint64_t sta_now_ms(void)
 {
 	struct timespec ts;
@@ -164,13 +168,15 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	agent->root = root;
 	agent->cfg = cfg;
 	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
+	agent->drain_timer = su_timer_create(su_root_task(root), 0);
 	agent->nta = nta_agent_create(root,
 				      (url_string_t const *)cfg->listen[0],
 				      NULL, NULL, NTATAG_UA(1),
 				      NTATAG_CLIENT_RPORT(1), TAG_END());
 	if (!agent->nta)
 		log_error("cannot listen on %s: %m", cfg->listen[0]);
-	if (!agent->rates || !agent->nta || !bind_listen(agent) ||
+	if (!agent->rates || !agent->drain_timer || !agent->nta ||
+	    !bind_listen(agent) ||
 	    !nta_leg_tcreate(agent->nta, on_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
 			     TAG_END())) {
@@ -182,10 +188,79 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	return agent;
 }
 
+static bool same_listen(struct sta_config const *a, struct sta_config const *b)
+{
+	if (a->n_listen != b->n_listen)
+		return false;
+	for (size_t i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+void sip_agent_reload(struct sta_agent *agent, struct sta_config const *cfg)
+{
+	if (!same_listen(agent->cfg, cfg))
+		log_warning("reload: listen addresses changed; they apply "
+			    "after a restart, the agent keeps its current ones");
+	agent->cfg = cfg;
+}
+
+static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
+			   su_timer_arg_t *arg)
+{
+	struct sta_agent *agent = (struct sta_agent *)arg;
+
+	(void)magic;
+	(void)t;
+	if (agent->stopping_transfers) {
+		log_warning("drain: %u transfer(s) still waiting for their "
+			    "final NOTIFY to be answered; exiting anyway",
+			    agent->n_live);
+		su_root_break(agent->root);
+		return;
+	}
+	log_notice("drain: stopping %u live transfer(s)",
+		   agent->n_live);
+	agent->stopping_transfers = true;
+	su_timer_set_interval(agent->drain_timer, on_drain_timer,
+			      (su_timer_arg_t *)agent, DRAIN_FINAL_WAIT_MS);
+	xfer_shutdown_all(agent);
+	sip_agent_transfers_changed(agent);
+}
+
+void sip_agent_drain(struct sta_agent *agent)
+{
+	if (agent->shutting_down)
+		return;
+	agent->shutting_down = true;
+	log_notice("drain: new REFERs get 503; waiting up to %u s for %u "
+		   "pending INVITE(s)", agent->cfg->shutdown_grace,
+		   agent->calling);
+	su_timer_set_interval(agent->drain_timer, on_drain_timer,
+			      (su_timer_arg_t *)agent,
+			      (su_duration_t)agent->cfg->shutdown_grace * 1000);
+	sip_agent_transfers_changed(agent);
+}
+
+void sip_agent_transfers_changed(struct sta_agent *agent)
+{
+	if (!agent->shutting_down)
+		return;
+	if (agent->n_live == 0) {
+		log_notice("drain: no transfer left");
+		su_root_break(agent->root);
+	} else if (agent->calling == 0 && !agent->stopping_transfers) {
+		su_timer_set_interval(agent->drain_timer, on_drain_timer,
+				      (su_timer_arg_t *)agent, 0);
+	}
+}
+
 void sip_agent_destroy(struct sta_agent *agent)
 {
 	if (!agent)
 		return;
+	su_timer_destroy(agent->drain_timer);
 	xfer_free_all(agent);
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);

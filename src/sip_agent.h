@@ -45,16 +45,36 @@ struct sta_agent {
 	struct listen_addr *listen;
 	size_t n_listen;
 	struct sta_transfer *transfers;	/* live transfers, a list */
+	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
 	unsigned long accepted;		/* transfers accepted since start */
+	unsigned long refused;		/* REFERs refused since start */
 	unsigned long next_id;
-	bool shutting_down;
+	bool shutting_down;		/* SIGTERM: new REFERs get 503 */
+	bool stopping_transfers;	/* grace over: live transfers stopped */
+	su_timer_t *drain_timer;
 };
 
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */
 struct sta_agent *sip_agent_create(su_root_t *root,
 				   const struct sta_config *cfg);
+
+/* Replace the configuration the agent uses for new REFERs and transfers
+ * (SIGHUP).  Listen addresses are kept: a change is only logged. */
+void sip_agent_reload(struct sta_agent *agent, const struct sta_config *cfg);
+
+/*
+ * Start the drain of SPEC section 7 (SIGTERM): new REFERs get 503; after
+ * shutdown.grace seconds, or as soon as no INVITE is pending, every live
+ * transfer is stopped (CANCEL, BYE, final NOTIFY).  The event loop is broken
+ * once no transfer is left, or DRAIN_FINAL_WAIT_MS after the stop at most.
+ */
+void sip_agent_drain(struct sta_agent *agent);
+
+/* Called by sip_transfer.c whenever a transfer stops calling or is freed:
+ * moves the drain on. */
+void sip_agent_transfers_changed(struct sta_agent *agent);
 
 /* Free the agent; live transfers are dropped. */
 void sip_agent_destroy(struct sta_agent *agent);

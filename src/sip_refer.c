@@ -292,11 +292,17 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 {
 	char retry[16];
 
+	job->agent->refused++;
 	snprintf(retry, sizeof retry, "%u", v->retry_after);
-	log_notice("REFER refused: %d %s (%s) from %s, Call-ID %s, "
-		   "Refer-To %s", v->status, v->phrase, v->why,
-		   job->source_text, job->sip->sip_call_id->i_id,
-		   job->refer_to_text[0] ? job->refer_to_text : "-");
+	log_with(STA_LOG_NOTICE, &(struct log_fields){
+			 .call_id = job->sip->sip_call_id->i_id,
+			 .refer_to = job->refer_to_text[0] ?
+				     job->refer_to_text : NULL,
+			 .sip_status = v->status },
+		 "REFER refused: %d %s (%s) from %s, Call-ID %s, "
+		 "Refer-To %s", v->status, v->phrase, v->why,
+		 job->source_text, job->sip->sip_call_id->i_id,
+		 job->refer_to_text[0] ? job->refer_to_text : "-");
 	nta_incoming_treply(irq, v->status, v->phrase,
 			    TAG_IF(v->retry_after,
 				   SIPTAG_RETRY_AFTER_STR(retry)),

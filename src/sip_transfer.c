@@ -45,6 +45,7 @@ struct sta_transfer {
 	sip_replaces_t *replaces;
 	sip_referred_by_t *referred_by;
 	char *call_id;			/* the referer's, for logs */
+	char *refer_to;			/* as written, for logs */
 
 	su_timer_t *timer;
 	bool invite_failed;		/* the INVITE could not be sent */
@@ -53,6 +54,24 @@ struct sta_transfer {
 };
 
 static void perform(struct sta_transfer *x, struct transfer_actions *a);
+
+/* A log line of this transfer, with its journal fields and STATUS. */
+__attribute__((format(printf, 4, 5)))
+static void xlog(struct sta_transfer const *x, enum sta_log_level level,
+		 int status, char const *fmt, ...)
+{
+	struct log_fields f = {
+		.transfer_id = x->id,
+		.call_id = x->call_id,
+		.refer_to = x->refer_to,
+		.sip_status = status,
+	};
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_withv(level, &f, fmt, ap);
+	va_end(ap);
+}
 
 static bool response_is_local(sip_t const *sip)
 {
@@ -70,15 +89,19 @@ static void update_calling(struct sta_transfer *x)
 {
 	bool calling = transfer_is_calling(&x->core);
 
-	if (calling != x->counted_calling)
-		x->agent->calling += calling ? 1 : -1;
+	if (calling == x->counted_calling)
+		return;
+	x->agent->calling += calling ? 1 : -1;
 	x->counted_calling = calling;
+	if (!calling)
+		sip_agent_transfers_changed(x->agent);
 }
 
 static void xfer_free(struct sta_transfer *x)
 {
 	if (x->counted_calling)
 		x->agent->calling--;
+	x->agent->n_live--;
 	*x->prev = x->next;
 	if (x->next)
 		x->next->prev = x->prev;
@@ -92,6 +115,18 @@ static void xfer_free(struct sta_transfer *x)
 	if (x->call_leg)
 		nta_leg_destroy(x->call_leg);
 	su_home_unref(x->home);
+}
+
+void xfer_shutdown_all(struct sta_agent *agent)
+{
+	for (struct sta_transfer *x = agent->transfers; x; x = x->next) {
+		struct transfer_actions a;
+
+		if (x->dead)
+			continue;
+		transfer_shutdown(&x->core, sta_now_ms(), &a);
+		perform(x, &a);
+	}
 }
 
 void xfer_free_all(struct sta_agent *agent)
@@ -131,7 +166,8 @@ static bool send_notify(struct sta_transfer *x,
 		SIPTAG_CONTACT(x->agent->contact),
 		SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
-	log_info("transfer %lu: NOTIFY %.*s (%s)", x->id,
+	xlog(x, STA_LOG_INFO, atoi(a->notify_body + 8),
+	     "transfer %lu: NOTIFY %.*s (%s)", x->id,
 		 (int)strcspn(a->notify_body, "\r\n"), a->notify_body,
 		 a->notify_state);
 	if (!x->notify)
@@ -167,7 +203,8 @@ static int on_invite_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	char const *phrase = sip && sip->sip_status ?
 		sip->sip_status->st_phrase : NULL;
 
-	log_info("transfer %lu: target answered %d %s", x->id, status,
+	xlog(x, STA_LOG_INFO, status, "transfer %lu: target answered %d %s",
+	     x->id, status,
 		 phrase ? phrase : "");
 	if (status >= 200 && status < 300 && !response_is_local(sip))
 		send_ack(x, sip);
@@ -270,7 +307,10 @@ static void on_timer(su_root_magic_t *magic, su_timer_t *t,
 	(void)magic;
 	(void)t;
 	if (x->dead) {
+		struct sta_agent *agent = x->agent;
+
 		xfer_free(x);
+		sip_agent_transfers_changed(agent);
 		return;
 	}
 	if (x->invite_failed) {
@@ -311,8 +351,9 @@ static void perform(struct sta_transfer *x, struct transfer_actions *a)
 		send_bye(x);
 	update_calling(x);
 	if (a->what & TA_DONE) {
-		log_info("transfer %lu: done, call ended with %d", x->id,
-			 x->core.final_status);
+		xlog(x, STA_LOG_NOTICE, x->core.final_status,
+		     "transfer %lu: done: target's final %d, Refer-To %s",
+			 x->id, x->core.final_status, x->refer_to);
 		x->dead = true;
 	}
 	arm_timer(x, a->wake_at);
@@ -374,6 +415,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 		x->next->prev = &x->next;
 	x->prev = &agent->transfers;
 	agent->transfers = x;
+	agent->n_live++;
 	x->timer = su_timer_create(su_root_task(agent->root), 0);
 	x->target = url_hdup(x->home, req->target);
 	x->replaces = sip_replaces_dup(x->home, req->replaces);
@@ -382,6 +424,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 		sip_referred_by_make(x->home, su_sprintf(x->home, "<%s>",
 			url_as_string(x->home, sip->sip_from->a_url)));
 	x->call_id = su_strdup(x->home, sip->sip_call_id->i_id);
+	x->refer_to = su_strdup(x->home, req->refer_to);
 	return x;
 }
 
@@ -427,8 +470,9 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
 			    TAG_END());
 	agent->accepted++;
-	log_notice("transfer %lu: accepted REFER, Call-ID %s, Refer-To %s",
-		   x->id, x->call_id, req->refer_to);
+	xlog(x, STA_LOG_NOTICE, 202,
+	     "transfer %lu: accepted REFER, Call-ID %s, Refer-To %s",
+		 x->id, x->call_id, x->refer_to);
 	transfer_start(&x->core, &lim, req->subscribed, sta_now_ms(), &a);
 	perform(x, &a);
 	return 202;

@@ -32,6 +32,9 @@ struct xfer_request {
 int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 		sip_t const *sip, struct xfer_request const *req);
 
+/* Stop every live transfer (drain): see transfer_shutdown(). */
+void xfer_shutdown_all(struct sta_agent *agent);
+
 /* Free every live transfer without any signalling (agent teardown). */
 void xfer_free_all(struct sta_agent *agent);
 

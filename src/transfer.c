@@ -218,6 +218,22 @@ void transfer_tick(struct transfer *t, uint64_t now_ms,
 	settle(t, now_ms, a);
 }
 
+void transfer_shutdown(struct transfer *t, uint64_t now_ms,
+		       struct transfer_actions *a)
+{
+	actions_clear(a);
+	if (t->call == CALL_CALLING) {
+		a->what |= TA_CANCEL;
+		t->call = CALL_FAILED;
+		t->final_status = 487;
+		report(t, 487, "Request Terminated", true, "noresource");
+	} else if (t->call == CALL_ANSWERED) {
+		a->what |= TA_BYE;
+		t->call = CALL_ENDED;
+	}
+	settle(t, now_ms, a);
+}
+
 bool transfer_is_calling(const struct transfer *t)
 {
 	return t->call == CALL_CALLING;

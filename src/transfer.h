@@ -95,6 +95,13 @@ void transfer_on_notify_answer(struct transfer *t, int status, bool local,
 void transfer_tick(struct transfer *t, uint64_t now_ms,
 		   struct transfer_actions *a);
 
+/* The agent is stopping (SIGTERM, after shutdown.grace): a call still
+ * ringing is CANCELled and reported "487 Request Terminated", a held call
+ * is ended with BYE, and the subscription gets its final NOTIFY (the true
+ * final when there was one). */
+void transfer_shutdown(struct transfer *t, uint64_t now_ms,
+		       struct transfer_actions *a);
+
 /* True while the INVITE has no final response (counts for max_active). */
 bool transfer_is_calling(const struct transfer *t);
 

@@ -259,6 +259,45 @@ START_TEST(answer_after_giving_up_is_hung_up)
 }
 END_TEST
 
+START_TEST(shutdown_cancels_a_ringing_call_with_487)
+{
+	start(0);
+	notify_ok(1);
+	transfer_shutdown(&t, 5000, &a);
+	ck_assert(a.what & TA_CANCEL);
+	ck_assert(a.what & TA_NOTIFY);
+	ck_assert_str_eq(a.notify_body, "SIP/2.0 487 Request Terminated\r\n");
+	ck_assert_str_eq(a.notify_state, "terminated;reason=noresource");
+	notify_ok(5001);
+	ck_assert(a.what & TA_DONE);
+}
+END_TEST
+
+START_TEST(shutdown_keeps_the_true_final_still_waiting_for_its_window)
+{
+	start(0);
+	notify_ok(1);
+	respond(486, "Busy Here", 100);	/* final pending, window closed */
+	transfer_shutdown(&t, 200, &a);
+	ck_assert(!(a.what & TA_CANCEL));
+	ck_assert(!(a.what & TA_NOTIFY));
+	transfer_tick(&t, a.wake_at, &a);
+	ck_assert_str_eq(a.notify_body, "SIP/2.0 486 Busy Here\r\n");
+}
+END_TEST
+
+START_TEST(shutdown_hangs_up_a_held_call)
+{
+	start(0);
+	notify_ok(1);
+	respond(200, "OK", 3000);
+	notify_ok(3001);
+	transfer_shutdown(&t, 4000, &a);
+	ck_assert(a.what & TA_BYE);
+	ck_assert(a.what & TA_DONE);
+}
+END_TEST
+
 /* Random events on a fake clock: whatever their order, two NOTIFYs are
  * never closer than the interval, at most one NOTIFY is outstanding, exactly
  * one final is sent and it carries the true final status, leaving at most
@@ -347,6 +386,9 @@ int main(void)
 	tcase_add_test(tc, notify_408_or_transport_error_ends_subscription);
 	tcase_add_test(tc, expiry_before_final_terminates_with_timeout);
 	tcase_add_test(tc, answer_after_giving_up_is_hung_up);
+	tcase_add_test(tc, shutdown_cancels_a_ringing_call_with_487);
+	tcase_add_test(tc, shutdown_keeps_the_true_final_still_waiting_for_its_window);
+	tcase_add_test(tc, shutdown_hangs_up_a_held_call);
 	tcase_add_test(tc, random_event_orders_never_break_the_pacing_rules);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
