@@ -18,6 +18,8 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "metrics.h"
+
 struct sta_config;
 struct rate_table;
 struct sta_transfer;
@@ -53,6 +55,7 @@ struct sta_agent {
 	bool shutting_down;		/* SIGTERM: new REFERs get 503 */
 	bool stopping_transfers;	/* grace over: live transfers stopped */
 	su_timer_t *drain_timer;
+	struct sta_metrics metrics;
 };
 
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after

@@ -293,6 +293,7 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 	char retry[16];
 
 	job->agent->refused++;
+	job->agent->metrics.refers[v->status]++;
 	snprintf(retry, sizeof retry, "%u", v->retry_after);
 	log_with(STA_LOG_NOTICE, &(struct log_fields){
 			 .call_id = job->sip->sip_call_id->i_id,

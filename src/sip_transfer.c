@@ -93,12 +93,20 @@ static void update_calling(struct sta_transfer *x)
 		return;
 	x->agent->calling += calling ? 1 : -1;
 	x->counted_calling = calling;
-	if (!calling)
-		sip_agent_transfers_changed(x->agent);
+	if (calling)
+		return;
+	metrics_observe_final(&x->agent->metrics, x->core.final_status,
+			      sta_now_ms() - x->core.started_ms);
+	sip_agent_transfers_changed(x->agent);
 }
 
 static void xfer_free(struct sta_transfer *x)
 {
+	struct sta_metrics *m = &x->agent->metrics;
+
+	m->notifies_coalesced += x->core.pacer.coalesced;
+	if (x->core.sub == SUB_ENDED)
+		m->subscriptions_ended[x->core.sub_end]++;
 	if (x->counted_calling)
 		x->agent->calling--;
 	x->agent->n_live--;
@@ -172,6 +180,8 @@ static bool send_notify(struct sta_transfer *x,
 		 a->notify_state);
 	if (!x->notify)
 		log_error("transfer %lu: cannot send NOTIFY", x->id);
+	else
+		x->agent->metrics.notifies_sent++;
 	return x->notify != NULL;
 }
 
@@ -470,6 +480,7 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
 			    TAG_END());
 	agent->accepted++;
+	agent->metrics.refers[202]++;
 	xlog(x, STA_LOG_NOTICE, 202,
 	     "transfer %lu: accepted REFER, Call-ID %s, Refer-To %s",
 		 x->id, x->call_id, x->refer_to);

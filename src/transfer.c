@@ -114,6 +114,7 @@ void transfer_start(struct transfer *t, const struct transfer_limits *lim,
 	memset(t, 0, sizeof *t);
 	actions_clear(a);
 	t->lim = *lim;
+	t->started_ms = now_ms;
 	t->call = CALL_CALLING;
 	t->sub = subscribed ? SUB_ACTIVE : SUB_NONE;
 	t->invite_deadline_ms = now_ms + MS(lim->invite_timeout);
@@ -193,9 +194,14 @@ void transfer_on_notify_answer(struct transfer *t, int status, bool local,
 {
 	actions_clear(a);
 	pacer_answered(&t->pacer);
-	if (t->sub == SUB_ACTIVE &&
-	    (pacer_finished(&t->pacer) || ends_subscription(status, local)))
+	if (t->sub == SUB_ACTIVE && pacer_finished(&t->pacer)) {
 		t->sub = SUB_ENDED;
+		t->sub_end = strcmp(t->end_reason, "timeout") == 0 ?
+			SUB_END_TIMEOUT : SUB_END_NORESOURCE;
+	} else if (t->sub == SUB_ACTIVE && ends_subscription(status, local)) {
+		t->sub = SUB_ENDED;
+		t->sub_end = SUB_END_REJECTED;
+	}
 	settle(t, now_ms, a);
 }
 

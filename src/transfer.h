@@ -40,10 +40,20 @@ enum sub_state {
 	SUB_ENDED,		/* final NOTIFY answered, or ended quietly */
 };
 
+/* Why a subscription ended (metrics). */
+enum sub_end {
+	SUB_END_NORESOURCE,	/* its final NOTIFY, reason=noresource */
+	SUB_END_TIMEOUT,	/* expired: final NOTIFY, reason=timeout */
+	SUB_END_REJECTED,	/* a NOTIFY got 481/408 or could not be sent */
+	SUB_END_COUNT
+};
+
 struct transfer {
 	struct transfer_limits lim;
 	enum call_state call;
 	enum sub_state sub;
+	enum sub_end sub_end;		/* once sub is SUB_ENDED */
+	uint64_t started_ms;
 	uint64_t sub_expires_at_ms;
 	uint64_t invite_deadline_ms;
 	uint64_t call_deadline_ms;

@@ -110,6 +110,7 @@ START_TEST(final_waits_for_the_outstanding_notify)
 	ck_assert(!(a.what & TA_DONE));
 	notify_ok(2110);
 	ck_assert(a.what & TA_DONE);
+	ck_assert_int_eq(t.sub_end, SUB_END_NORESOURCE);
 }
 END_TEST
 
@@ -202,6 +203,7 @@ START_TEST(notify_answered_481_ends_subscription_but_not_the_call)
 	start(0);
 	transfer_on_notify_answer(&t, 481, false, 10, &a);
 	ck_assert_int_eq(t.sub, SUB_ENDED);
+	ck_assert_int_eq(t.sub_end, SUB_END_REJECTED);
 	ck_assert(!(a.what & TA_DONE));
 	respond(180, "Ringing", 3000);
 	ck_assert(!(a.what & TA_NOTIFY));
@@ -242,6 +244,7 @@ START_TEST(expiry_before_final_terminates_with_timeout)
 	ck_assert_str_eq(a.notify_state, "terminated;reason=timeout");
 	notify_ok(30001);
 	ck_assert_int_eq(t.sub, SUB_ENDED);
+	ck_assert_int_eq(t.sub_end, SUB_END_TIMEOUT);
 	ck_assert(transfer_is_calling(&t));
 	respond(200, "OK", 40000);
 	ck_assert(!(a.what & TA_NOTIFY));
