@@ -15,11 +15,13 @@
  * libconfig object once config_load() returns.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <libconfig.h>
@@ -290,6 +292,62 @@ static void load_allow_from(struct loader *ld, const config_setting_t *s,
 	}
 }
 
+/*
+ * True when S is "A.B.C.D:PORT" or "[IPV6]:PORT": a numeric host (as
+ * getaddrinfo() reads it) and a port 1..65535.  metrics_http.c binds by
+ * the same rules.
+ */
+static bool is_host_port(const char *s)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+		.ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *ai;
+	const char *end, *port;
+	char host[64], *stop;
+	unsigned long n;
+
+	if (*s == '[') {
+		end = strchr(++s, ']');
+		if (end == NULL || end[1] != ':')
+			return false;
+		port = end + 2;
+		hints.ai_family = AF_INET6;
+	} else {
+		end = strchr(s, ':');
+		if (end == NULL || strchr(end + 1, ':') != NULL)
+			return false;
+		port = end + 1;
+		hints.ai_family = AF_INET;
+	}
+	if (end == s || (size_t)(end - s) >= sizeof host ||
+	    *port < '0' || *port > '9')
+		return false;
+	n = strtoul(port, &stop, 10);
+	if (*stop != '\0' || n < 1 || n > 65535)
+		return false;
+	memcpy(host, s, (size_t)(end - s));
+	host[end - s] = '\0';
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return false;
+	freeaddrinfo(ai);
+	return true;
+}
+
+static void load_host_port(struct loader *ld, const config_setting_t *s,
+			   const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+
+	if (v == NULL)
+		return;
+	if (!is_host_port(v))
+		report(ld, s, "%s: '%s' is not an address:port", k->name, v);
+	else
+		*(char **)field(ld, k) = dup_or_report(ld, s, v);
+}
+
 static const struct key *find_key(const struct key *table, const char *name)
 {
 	const char *dot;
@@ -378,6 +436,12 @@ static const struct key shutdown_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct key metrics_keys[] = {
+	{ .name = "metrics.listen", .load = load_host_port,
+	  .off = offsetof(struct sta_config, metrics_listen) },
+	{ .name = NULL },
+};
+
 static const struct key log_keys[] = {
 	{ .name = "log.level", .load = load_level,
 	  .off = offsetof(struct sta_config, log_level) },
@@ -392,6 +456,7 @@ static const struct key top_keys[] = {
 	GROUP_KEY("policy", policy_keys),
 	GROUP_KEY("media", media_keys),
 	GROUP_KEY("shutdown", shutdown_keys),
+	GROUP_KEY("metrics", metrics_keys),
 	GROUP_KEY("log", log_keys),
 	{ .name = NULL },
 };
@@ -561,5 +626,6 @@ void config_free(struct sta_config *cfg)
 	free(cfg->tel_domain);
 	free(cfg->sdp_file);
 	free(cfg->sdp);
+	free(cfg->metrics_listen);
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -50,6 +50,7 @@ struct sta_config {
 	char *sdp;			/* its contents, read at load time */
 
 	unsigned shutdown_grace;	/* s, 0..3600, default 10 */
+	char *metrics_listen;		/* "host:port" of GET /metrics; NULL: off */
 	enum sta_log_level log_level;	/* log.level, default info */
 };
 

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "service.h"
 #include "sip_agent.h"
 #include "sofia_log.h"
@@ -88,6 +89,9 @@ struct daemon {
 	su_root_t *root;
 	struct sta_agent *agent;
 	su_timer_t *heartbeat;
+	struct metrics_http *metrics;	/* NULL: metrics.listen unset */
+	char *metrics_text;		/* rendering buffer, grown as needed */
+	size_t metrics_size;
 	uint64_t watchdog_ms;		/* 0: no watchdog */
 	char status[320];		/* last STATUS= sent */
 	bool reload_failed;		/* shown in STATUS= until a good reload */
@@ -111,6 +115,26 @@ static void summarize(struct daemon const *d, char *buf, size_t size)
 		 a->accepted, a->refused);
 }
 
+/* Render the agent's metrics and hand them to the HTTP thread. */
+static void publish_metrics(struct daemon *d)
+{
+	struct sta_metrics *m = &d->agent->metrics;
+	size_t len;
+
+	m->active_transfers = d->agent->n_live;
+	m->calling_transfers = d->agent->calling;
+	while ((len = metrics_render(m, d->metrics_text, d->metrics_size)) >=
+	       d->metrics_size) {
+		char *bigger = realloc(d->metrics_text, len + 1024);
+
+		if (!bigger)
+			return;
+		d->metrics_text = bigger;
+		d->metrics_size = len + 1024;
+	}
+	metrics_http_publish(d->metrics, d->metrics_text, len);
+}
+
 /* Runs from the event loop, so a stuck loop stops the watchdog pings. */
 static void on_heartbeat(su_root_magic_t *magic, su_timer_t *t,
 			 su_timer_arg_t *arg)
@@ -122,6 +146,8 @@ static void on_heartbeat(su_root_magic_t *magic, su_timer_t *t,
 	(void)t;
 	if (d->watchdog_ms)
 		service_watchdog_ping();
+	if (d->metrics)
+		publish_metrics(d);
 	summarize(d, status, sizeof status);
 	if (strcmp(status, d->status) != 0) {
 		memcpy(d->status, status, sizeof status);
@@ -159,6 +185,11 @@ static void reload(struct daemon *d)
 		service_ready(d->status);
 		return;
 	}
+	if ((next->metrics_listen == NULL) != (d->cfg->metrics_listen == NULL) ||
+	    (next->metrics_listen &&
+	     strcmp(next->metrics_listen, d->cfg->metrics_listen) != 0))
+		log_warning("reload: metrics.listen changed; it applies after "
+			    "a restart");
 	sip_agent_reload(d->agent, next);
 	config_free(d->cfg);
 	free(d->cfg);
@@ -240,7 +271,9 @@ static int run(struct daemon *d)
 	sofia_log_capture();
 	d->root = su_root_create(NULL);
 	if (d->root && watch_signals(d, w) == 0 &&
-	    (d->agent = sip_agent_create(d->root, d->cfg)) != NULL) {
+	    (d->agent = sip_agent_create(d->root, d->cfg)) != NULL &&
+	    (!d->cfg->metrics_listen ||
+	     (d->metrics = metrics_http_start(d->cfg->metrics_listen)))) {
 		start_heartbeat(d);
 		announce_ready(d);
 		su_root_run(d->root);
@@ -248,6 +281,8 @@ static int run(struct daemon *d)
 		status = EXIT_SUCCESS;
 	}
 	su_timer_destroy(d->heartbeat);
+	metrics_http_stop(d->metrics);
+	free(d->metrics_text);
 	sip_agent_destroy(d->agent);
 	if (d->signal_index > 0)
 		su_root_deregister(d->root, d->signal_index);

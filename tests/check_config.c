@@ -276,6 +276,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_str_eq(cfg.sdp, sdp);
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_DEBUG);
+	ck_assert_str_eq(cfg.metrics_listen, "[::1]:9191");
 	config_free(&cfg);
 	free(sdp);
 	free(path);
@@ -305,6 +306,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_ptr_null(cfg.tel_domain);
 	ck_assert_uint_eq(cfg.shutdown_grace, 10);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_INFO);
+	ck_assert_ptr_null(cfg.metrics_listen);
 	config_free(&cfg);
 	free(path);
 }
@@ -424,10 +426,45 @@ START_TEST(shipped_example_loads_with_default_values)
 	ck_assert_uint_eq(cfg.per_source_rate, defaults.per_source_rate);
 	ck_assert_uint_eq(cfg.shutdown_grace, defaults.shutdown_grace);
 	ck_assert_int_eq(cfg.log_level, defaults.log_level);
+	ck_assert_ptr_null(cfg.metrics_listen);
 	config_free(&cfg);
 	config_free(&defaults);
 	free(path);
 	free(minimal);
+}
+END_TEST
+
+/* A config of listen, the SDP file and metrics = { listen = VALUE; },
+ * staged as NAME; returns its path. */
+static char *stage_metrics(const char *name, const char *value)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "listen = [ \"sip:127.0.0.1:5060\" ];\n"
+		"media = { sdp_file = \"@DATA@/offer.sdp\"; };\n"
+		"metrics = { listen = \"%s\"; };\n", value);
+	fclose(f);
+	return stage_text(name, text);
+}
+
+START_TEST(metrics_listen_takes_ipv4_or_bracketed_ipv6_and_port)
+{
+	static const char *const good[] = {
+		"127.0.0.1:9090", "0.0.0.0:1", "[::1]:65535", "[::]:9090",
+	};
+	struct sta_config cfg;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char *path = stage_metrics("metrics_good.conf", good[i]);
+
+		expect_loads(path, &cfg);
+		ck_assert_str_eq(cfg.metrics_listen, good[i]);
+		config_free(&cfg);
+		free(path);
+	}
 }
 END_TEST
 
@@ -502,6 +539,27 @@ START_TEST(unknown_key_in_group_is_an_error)
 }
 END_TEST
 
+START_TEST(metrics_listen_refuses_what_is_not_address_port)
+{
+	static const char *const bad[] = {
+		"127.0.0.1", "127.0.0.1:", ":9090", "127.0.0.1:0",
+		"127.0.0.1:65536", "127.0.0.1:+90", "127.0.0.1:90x",
+		"localhost:9090", "::1:9090", "[::1]", "[::1]9090",
+		"[127.0.0.1]:9090", "[localhost]:9090", "999.0.0.1:9090",
+	};
+	char expected[256];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *path = stage_metrics("metrics_bad.conf", bad[i]);
+
+		snprintf(expected, sizeof expected, "@CONF@:3: metrics.listen: "
+			 "'%s' is not an address:port\n", bad[i]);
+		expect_failure(path, strdup(expected));
+		free(path);
+	}
+}
+END_TEST
+
 START_TEST(later_work_keys_are_unknown_for_now)
 {
 	expect_errors("later_work.conf",
@@ -509,7 +567,6 @@ START_TEST(later_work_keys_are_unknown_for_now)
 		      "@CONF@:5: unknown key 'auth'",
 		      "@CONF@:6: unknown key 'credentials'",
 		      "@CONF@:7: unknown key 'tls'",
-		      "@CONF@:8: unknown key 'metrics'",
 		      NULL);
 }
 END_TEST
@@ -569,6 +626,8 @@ START_TEST(refused_string_values_are_errors)
 		      "@CONF@:6: identity.from: must not be empty",
 		      "@CONF@:7: log.level: 'verbose' is not one of error, "
 		      "warning, notice, info, debug",
+		      "@CONF@:8: metrics.listen: '127.0.0.1:0' is not an "
+		      "address:port",
 		      NULL);
 }
 END_TEST
@@ -637,7 +696,8 @@ START_TEST(several_errors_are_all_reported)
 		      "@CONF@:6: unknown key 'transfer.retries'",
 		      "@CONF@:8: policy.allow_from: '10.0.0.0/33' is not an "
 		      "address/prefix",
-		      "@CONF@:9: unknown key 'metrics'",
+		      "@CONF@:9: metrics.listen: 'localhost:9090' is not an "
+		      "address:port",
 		      "@CONF@:0: missing required key 'listen'",
 		      "@CONF@:2: media.sdp_file: cannot read "
 		      "'@DATA@/no-such-file.sdp': No such file or directory",
@@ -658,6 +718,7 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, range_bounds_are_inclusive);
 	tcase_add_test(ok, spec_example_loads);
 	tcase_add_test(ok, shipped_example_loads_with_default_values);
+	tcase_add_test(ok, metrics_listen_takes_ipv4_or_bracketed_ipv6_and_port);
 	tcase_add_test(ok, config_free_leaves_struct_zeroed);
 	tcase_add_test(ok, sdp_file_of_64_kib_loads);
 	suite_add_tcase(s, ok);
@@ -668,6 +729,7 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, duplicate_key_is_a_syntax_error);
 	tcase_add_test(bad, unknown_top_level_key_is_an_error);
 	tcase_add_test(bad, unknown_key_in_group_is_an_error);
+	tcase_add_test(bad, metrics_listen_refuses_what_is_not_address_port);
 	tcase_add_test(bad, later_work_keys_are_unknown_for_now);
 	tcase_add_test(bad, wrong_type_names_the_expected_type);
 	tcase_add_test(bad, out_of_range_integer_names_the_range);
