@@ -258,6 +258,82 @@ static void load_listen(struct loader *ld, const config_setting_t *s,
 	}
 }
 
+static void load_sip_uri(struct loader *ld, const config_setting_t *s,
+			 const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+
+	if (v != NULL && !is_sip_uri(v))
+		report(ld, s, "%s: '%s' is not a sip: or sips: URI", k->name,
+		       v);
+	else if (v != NULL)
+		*(char **)field(ld, k) = dup_or_report(ld, s, v);
+}
+
+/* Where the value of credentials member NAME lands in C; NULL when the
+ * name is not a member. */
+static char **credential_field(struct sta_credential *c, const char *name)
+{
+	if (strcmp(name, "realm") == 0)
+		return &c->realm;
+	if (strcmp(name, "user") == 0)
+		return &c->user;
+	if (strcmp(name, "password") == 0)
+		return &c->password;
+	return NULL;
+}
+
+static void load_credential(struct loader *ld, const config_setting_t *g,
+			    struct sta_credential *c, const struct key *k)
+{
+	const config_setting_t *s;
+	char **slot;
+	const char *v;
+	int i;
+
+	if (!config_setting_is_group(g)) {
+		report(ld, g, "%s: expected a group { realm; user; password; }",
+		       k->name);
+		return;
+	}
+	for (i = 0; i < config_setting_length(g); i++) {
+		s = config_setting_get_elem(g, i);
+		slot = credential_field(c, config_setting_name(s));
+		if (slot == NULL)
+			report(ld, s, "unknown key '%s.%s'", k->name,
+			       config_setting_name(s));
+		else if ((v = get_string(ld, s, k)) != NULL)
+			*slot = dup_or_report(ld, s, v);
+	}
+	if (!c->realm || !c->user || !c->password)
+		report(ld, g, "%s: an entry needs realm, user and password",
+		       k->name);
+}
+
+static void load_credentials(struct loader *ld, const config_setting_t *s,
+			     const struct key *k)
+{
+	struct sta_config *cfg = ld->cfg;
+	size_t i, len;
+
+	if (!config_setting_is_list(s)) {
+		report(ld, s, "%s: expected a list ( { ... }, ... )", k->name);
+		return;
+	}
+	len = (size_t)config_setting_length(s);
+	if (len == 0)
+		return;
+	cfg->credentials = calloc(len, sizeof *cfg->credentials);
+	if (cfg->credentials == NULL) {
+		report(ld, s, "out of memory");
+		return;
+	}
+	cfg->n_credentials = len;
+	for (i = 0; i < len; i++)
+		load_credential(ld, config_setting_get_elem(s, (unsigned)i),
+				&cfg->credentials[i], k);
+}
+
 static void load_targets(struct loader *ld, const config_setting_t *s,
 			 const struct key *k)
 {
@@ -403,6 +479,12 @@ static const struct key identity_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct key sip_keys[] = {
+	{ .name = "sip.outbound_proxy", .load = load_sip_uri,
+	  .off = offsetof(struct sta_config, outbound_proxy) },
+	{ .name = NULL },
+};
+
 static const struct key transfer_keys[] = {
 	UINT_KEY("transfer.notify_interval", 1000, 60000, notify_interval_ms),
 	UINT_KEY("transfer.subscription_expires", 1, 86400,
@@ -451,6 +533,8 @@ static const struct key log_keys[] = {
 static const struct key top_keys[] = {
 	{ .name = "listen", .load = load_listen },
 	GROUP_KEY("identity", identity_keys),
+	GROUP_KEY("sip", sip_keys),
+	{ .name = "credentials", .load = load_credentials },
 	GROUP_KEY("transfer", transfer_keys),
 	GROUP_KEY("limits", limits_keys),
 	GROUP_KEY("policy", policy_keys),
@@ -619,6 +703,8 @@ static void free_strings(char **v, size_t n)
 
 void config_free(struct sta_config *cfg)
 {
+	size_t i;
+
 	free_strings(cfg->listen, cfg->n_listen);
 	free(cfg->identity_from);
 	free(cfg->allow_from);
@@ -627,5 +713,12 @@ void config_free(struct sta_config *cfg)
 	free(cfg->sdp_file);
 	free(cfg->sdp);
 	free(cfg->metrics_listen);
+	free(cfg->outbound_proxy);
+	for (i = 0; i < cfg->n_credentials; i++) {
+		free(cfg->credentials[i].realm);
+		free(cfg->credentials[i].user);
+		free(cfg->credentials[i].password);
+	}
+	free(cfg->credentials);
 	memset(cfg, 0, sizeof *cfg);
 }

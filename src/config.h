@@ -26,10 +26,21 @@ enum sta_log_level {
 	STA_LOG_DEBUG,
 };
 
+/* One entry of `credentials`: what the agent answers a target's 401/407
+ * for REALM with. */
+struct sta_credential {
+	char *realm;
+	char *user;
+	char *password;
+};
+
 struct sta_config {
 	char **listen;			/* SIP URIs to bind, at least one */
 	size_t n_listen;
 	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
+	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */
+	struct sta_credential *credentials;	/* for 401/407 from targets */
+	size_t n_credentials;
 
 	unsigned notify_interval_ms;	/* >= 1000, default 1000 */
 	unsigned subscription_expires;	/* s, 1..86400, default 120 */

@@ -6,10 +6,12 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/sip_header.h>
@@ -21,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "policy.h"
+#include "sip_dialog.h"
 #include "sip_refer.h"
 #include "sip_transfer.h"
 
@@ -39,6 +42,44 @@ uint64_t sta_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void request_source(nta_incoming_t *irq, struct request_source *src)
+{
+	msg_t *msg = nta_incoming_getrequest(irq);
+	su_sockaddr_t const *from = msg ? msg_addr(msg) : NULL;
+
+	*src = (struct request_source){ .known = from != NULL };
+	snprintf(src->text, sizeof src->text, "?");
+	if (from) {
+		memcpy(&src->addr, from, su_sockaddr_size(from));
+		getnameinfo((struct sockaddr const *)&src->addr,
+			    su_sockaddr_size(from), src->text,
+			    sizeof src->text, NULL, 0, NI_NUMERICHOST);
+	}
+	msg_destroy(msg);
+}
+
+unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
+				    int *family)
+{
+	*family = ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		return (unsigned char const *)
+			&((struct sockaddr_in const *)ss)->sin_addr;
+	return (unsigned char const *)
+		&((struct sockaddr_in6 const *)ss)->sin6_addr;
+}
+
+bool agent_source_allowed(struct sta_agent const *agent,
+			  struct request_source const *src)
+{
+	int family;
+	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
+
+	return src->known && cidr_list_contains(agent->cfg->allow_from,
+						agent->cfg->n_allow_from,
+						family, addr);
+}
+
 static int reply_capabilities(nta_incoming_t *irq, int status,
 			      char const *phrase)
 {
@@ -50,13 +91,20 @@ static int reply_capabilities(nta_incoming_t *irq, int status,
 	return status;
 }
 
-/* SUBSCRIBE outside any REFER: to the refer package it is a subscription to
- * nothing (403); any other package is unknown here (489). */
-static int on_subscribe(nta_incoming_t *irq, sip_t const *sip)
+/* NTA hands every SUBSCRIBE to the default leg, in a dialog or not.  A
+ * refresh of a refer subscription goes to its transfer; a refer SUBSCRIBE
+ * that names none is a subscription to nothing (403); any other package
+ * is unknown here (489). */
+static int on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
+			sip_t const *sip)
 {
 	bool refer = sip->sip_event &&
 		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
+	struct sta_dialog *d = refer ? dialog_find(agent, sip) : NULL;
+	int status = d ? xfer_subscribe(d, irq, sip) : 0;
 
+	if (status)
+		return status;
 	log_info("SUBSCRIBE for %s refused: no such subscription",
 		 sip->sip_event ? sip->sip_event->o_type : "(no Event)");
 	if (refer)
@@ -83,16 +131,13 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	case sip_method_refer:
 		if (in_dialog)
 			return 481;
-		return sip_refer_receive(agent, irq, sip);
+		return sip_refer_receive(agent, irq, sip, NULL);
 	case sip_method_subscribe:
-		return on_subscribe(irq, sip);
+		return on_subscribe(agent, irq, sip);
 	case sip_method_invite:
 		if (in_dialog)
 			return 481;
-		log_notice("INVITE to the agent from Call-ID %s refused: "
-			   "the agent places calls, it does not take them",
-			   sip->sip_call_id->i_id);
-		return reply_capabilities(irq, SIP_403_FORBIDDEN);
+		return dialog_answer_invite(agent, irq, sip);
 	case sip_method_bye:
 	case sip_method_notify:
 	case sip_method_cancel:
@@ -226,6 +271,7 @@ static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
 	su_timer_set_interval(agent->drain_timer, on_drain_timer,
 			      (su_timer_arg_t *)agent, DRAIN_FINAL_WAIT_MS);
 	xfer_shutdown_all(agent);
+	dialog_hangup_all(agent);
 	sip_agent_transfers_changed(agent);
 }
 
@@ -262,6 +308,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 		return;
 	su_timer_destroy(agent->drain_timer);
 	xfer_free_all(agent);
+	dialog_free_all(agent);
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);
 	rate_table_free(agent->rates);

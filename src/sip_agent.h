@@ -17,12 +17,14 @@
 
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/su_alloc.h>
+#include <sofia-sip/nta.h>
 
 #include "metrics.h"
 
 struct sta_config;
 struct rate_table;
 struct sta_transfer;
+struct sta_dialog;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -47,6 +49,7 @@ struct sta_agent {
 	struct listen_addr *listen;
 	size_t n_listen;
 	struct sta_transfer *transfers;	/* live transfers, a list */
+	struct sta_dialog *dialogs;	/* dialogs the agent is in, a list */
 	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
 	unsigned long accepted;		/* transfers accepted since start */
@@ -57,6 +60,23 @@ struct sta_agent {
 	su_timer_t *drain_timer;
 	struct sta_metrics metrics;
 };
+
+/* Where a request came from. */
+struct request_source {
+	struct sockaddr_storage addr;
+	char text[64];			/* numeric, for logs; "?" if unknown */
+	bool known;
+};
+
+void request_source(nta_incoming_t *irq, struct request_source *src);
+
+/* The address bytes (4 or 16, network order) and family of SS. */
+unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
+				    int *family);
+
+/* SRC is in policy.allow_from. */
+bool agent_source_allowed(struct sta_agent const *agent,
+			  struct request_source const *src);
 
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */

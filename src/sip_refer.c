@@ -36,8 +36,7 @@ struct refer_job {
 	struct sta_agent *agent;
 	su_home_t *home;
 	sip_t const *sip;
-	struct sockaddr_storage source;
-	char source_text[64];
+	struct request_source source;
 	struct refer_to_uri uri;
 	sip_replaces_t const *replaces;
 	url_t *target;			/* the INVITE's R-URI once accepted */
@@ -65,9 +64,13 @@ static unsigned count_refer_to(sip_t const *sip)
 	return n;
 }
 
-static bool url_is_sip(url_t const *u)
+/* A sip:/sips: URI must name a host Sofia-SIP takes as one ("<sip:@@>"
+ * parses, with host "@"). */
+static bool url_host_ok(url_t const *u)
 {
-	return u->url_type == url_sip || u->url_type == url_sips;
+	if (u->url_type != url_sip && u->url_type != url_sips)
+		return true;
+	return u->url_host && host_is_valid(u->url_host);
 }
 
 /* The embedded ?Replaces= of the Refer-To, parsed by Sofia-SIP; every other
@@ -95,6 +98,20 @@ static void read_replaces(struct refer_job *job, url_t const *u)
 		job->replaces = rp;
 }
 
+/* URL as the plain facts refer_to_check() reads; METHOD is its buffer. */
+static struct refer_to_uri uri_facts(url_t const *u, char *method,
+				     size_t size)
+{
+	return (struct refer_to_uri){
+		.scheme = u->url_scheme,
+		.user = u->url_user,
+		.host = u->url_host,
+		.port = u->url_port,
+		.method = url_param(u->url_params, "method", method, size) ?
+			method : NULL,
+	};
+}
+
 static bool read_refer_to(struct refer_job *job)
 {
 	sip_refer_to_t const *rt = job->sip->sip_refer_to;
@@ -105,49 +122,13 @@ static bool read_refer_to(struct refer_job *job)
 	u = rt->r_url;
 	url_e(job->refer_to_text, sizeof job->refer_to_text, u);
 	job->refer_to_text[sizeof job->refer_to_text - 1] = '\0';
-	if (url_is_sip(u) && (!u->url_host || !host_is_valid(u->url_host)))
+	if (!url_host_ok(u))
 		return false;
-	job->uri = (struct refer_to_uri){
-		.scheme = u->url_scheme,
-		.user = u->url_user,
-		.host = u->url_host,
-		.port = u->url_port,
-		.method = url_param(u->url_params, "method", job->method,
-				    sizeof job->method) ? job->method : NULL,
-	};
+	job->uri = uri_facts(u, job->method, sizeof job->method);
 	if (!job->uri.scheme)
 		return false;
 	read_replaces(job, u);
 	return true;
-}
-
-static bool read_source(struct refer_job *job, nta_incoming_t *irq)
-{
-	msg_t *msg = nta_incoming_getrequest(irq);
-	su_sockaddr_t const *from = msg ? msg_addr(msg) : NULL;
-	bool ok = from != NULL;
-
-	if (ok) {
-		memcpy(&job->source, from, su_sockaddr_size(from));
-		getnameinfo((struct sockaddr const *)&job->source,
-			    su_sockaddr_size(from), job->source_text,
-			    sizeof job->source_text, NULL, 0, NI_NUMERICHOST);
-	}
-	msg_destroy(msg);
-	return ok;
-}
-
-/* The address bytes and family of a socket address, IPv4-mapped unwrapped
- * by cidr_list_contains itself. */
-static unsigned char const *addr_bytes(struct sockaddr_storage const *ss,
-				       int *family)
-{
-	*family = ss->ss_family;
-	if (ss->ss_family == AF_INET)
-		return (unsigned char const *)
-			&((struct sockaddr_in const *)ss)->sin_addr;
-	return (unsigned char const *)
-		&((struct sockaddr_in6 const *)ss)->sin6_addr;
 }
 
 static in_port_t addr_port(struct sockaddr const *sa)
@@ -181,8 +162,8 @@ static bool same_address(struct sockaddr const *a,
 {
 	int fa, fb;
 	unsigned char const *pa =
-		addr_bytes((struct sockaddr_storage const *)a, &fa);
-	unsigned char const *pb = addr_bytes(b, &fb);
+		sockaddr_bytes((struct sockaddr_storage const *)a, &fa);
+	unsigned char const *pb = sockaddr_bytes(b, &fb);
 
 	if (fa != fb)
 		return false;
@@ -203,7 +184,7 @@ static bool listen_matches(struct listen_addr const *l,
  * address of the agent. */
 static bool target_is_agent(struct refer_target const *t, void *ctx)
 {
-	struct refer_job *job = ctx;
+	struct sta_agent const *agent = ctx;
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res = NULL;
 	char port[8], host[256];
@@ -221,8 +202,8 @@ static bool target_is_agent(struct refer_target const *t, void *ctx)
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return false;
 	for (struct addrinfo *ai = res; ai && !loop; ai = ai->ai_next)
-		for (size_t i = 0; i < job->agent->n_listen && !loop; i++)
-			loop = listen_matches(&job->agent->listen[i],
+		for (size_t i = 0; i < agent->n_listen && !loop; i++)
+			loop = listen_matches(&agent->listen[i],
 					      ai->ai_addr, ai->ai_addrlen);
 	freeaddrinfo(res);
 	return loop;
@@ -230,10 +211,25 @@ static bool target_is_agent(struct refer_target const *t, void *ctx)
 
 static bool target_in_policy(struct refer_target const *t, void *ctx)
 {
-	struct refer_job *job = ctx;
+	struct sta_agent const *agent = ctx;
 
-	return targets_allow(job->agent->cfg->targets,
-			     job->agent->cfg->n_targets, t->key);
+	return targets_allow(agent->cfg->targets, agent->cfg->n_targets,
+			     t->key);
+}
+
+bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url)
+{
+	char method[32];
+	struct refer_to_uri uri = uri_facts(url, method, sizeof method);
+	struct refer_target target;
+	char const *why;
+
+	if (!url_host_ok(url))
+		return false;
+	return uri.scheme &&
+	       refer_to_check(&uri, agent->cfg->tel_domain, &target, &why) == 0 &&
+	       !target_is_agent(&target, agent) &&
+	       target_in_policy(&target, agent);
 }
 
 static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
@@ -242,20 +238,18 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 	struct sta_config const *cfg = job->agent->cfg;
 	int family;
 	unsigned char const *addr;
-	bool have_source = read_source(job, irq);
 
-	addr = addr_bytes(&job->source, &family);
+	request_source(irq, &job->source);
+	addr = sockaddr_bytes(&job->source.addr, &family);
 	*f = (struct refer_facts){
-		.source_allowed = have_source &&
-			cidr_list_contains(cfg->allow_from, cfg->n_allow_from,
-					   family, addr),
+		.source_allowed = agent_source_allowed(job->agent, &job->source),
 		.shutting_down = job->agent->shutting_down,
 		.at_max_active = job->agent->calling >= cfg->max_active,
 		.refer_to_count = count_refer_to(job->sip),
 		.tel_domain = cfg->tel_domain,
 		.is_loop = target_is_agent,
 		.target_allowed = target_in_policy,
-		.ctx = job,
+		.ctx = job->agent,
 	};
 	if (f->source_allowed && !f->shutting_down && !f->at_max_active)
 		f->over_rate = !rate_take(job->agent->rates,
@@ -302,7 +296,7 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 			 .sip_status = v->status },
 		 "REFER refused: %d %s (%s) from %s, Call-ID %s, "
 		 "Refer-To %s", v->status, v->phrase, v->why,
-		 job->source_text, job->sip->sip_call_id->i_id,
+		 job->source.text, job->sip->sip_call_id->i_id,
 		 job->refer_to_text[0] ? job->refer_to_text : "-");
 	nta_incoming_treply(irq, v->status, v->phrase,
 			    TAG_IF(v->retry_after,
@@ -314,7 +308,7 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 }
 
 int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
-		      sip_t const *sip)
+		      sip_t const *sip, struct sta_dialog *dialog)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct refer_job job = { .agent = agent, .home = home, .sip = sip };
@@ -322,7 +316,6 @@ int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 	struct refer_verdict v;
 	int status;
 
-	snprintf(job.source_text, sizeof job.source_text, "?");
 	gather_facts(&job, irq, &facts);
 	if (refer_admit(&facts, &v) != 202) {
 		status = refuse(&job, irq, &v);
@@ -334,7 +327,8 @@ int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 			.refer_sub_true = refer_sub_is(sip, "true"),
 			.refer_to = job.refer_to_text,
 		};
-		status = req.target ? xfer_accept(agent, irq, sip, &req) : 500;
+		status = req.target ? xfer_accept(agent, irq, sip, &req,
+						  dialog) : 500;
 	}
 	su_home_deinit(home);
 	return status;

@@ -1,7 +1,8 @@
 /*
  * sip_refer.h - answering an out-of-dialog REFER.
  *
- * sip_refer.c owns turning a received REFER into the facts SPEC section 2
+ * sip_refer.c owns turning a received REFER (out of dialog, or inside a
+ * dialog of the agent) into the facts SPEC section 2
  * looks at (with Sofia-SIP's parser: Refer-To count, URI, method=, embedded
  * Replaces; the source address; loop and policy look-ups), asking the pure
  * refer_admit() for the verdict, answering a refusal with its code and one
@@ -12,11 +13,19 @@
 
 #include <sofia-sip/nta.h>
 
-struct sta_agent;
+#include <stdbool.h>
 
-/* Handle REFER request IRQ/SIP that arrived outside any dialog.  Returns the
- * status it answered with (NTA then releases IRQ). */
+struct sta_agent;
+struct sta_dialog;
+
+/* Handle REFER request IRQ/SIP that arrived outside any dialog (DIALOG
+ * NULL) or inside DIALOG.  Returns the status it answered with (NTA then
+ * releases IRQ). */
 int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
-		      sip_t const *sip);
+		      sip_t const *sip, struct sta_dialog *dialog);
+
+/* URL may be a target, by the same rules as a Refer-To (scheme, loop,
+ * policy.targets): used for 3xx redirects. */
+bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url);
 
 #endif

@@ -2,11 +2,11 @@
  * sip_transfer.c - the Sofia-SIP side of one accepted transfer.
  * See sip_transfer.h.
  *
- * Each handler translates one NTA event into a call of the pure state
- * machine, then perform() carries out the actions it returned.  The
- * transfer owns a su_home for everything it keeps, two NTA legs (referer
- * and target dialogs), at most one NOTIFY and one INVITE transaction, and
- * one timer.
+ * Each handler translates one event into a call of the pure state
+ * machine, then perform() carries out the actions it returned.  A request
+ * that could not be sent and a finished transfer are handled from the
+ * transfer's timer, never inside the callback or perform() that found
+ * them, so nothing is freed under a caller's feet.
  */
 #include "sip_transfer.h"
 
@@ -19,12 +19,13 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
-#include <sofia-sip/sip_util.h>
 #include <sofia-sip/su_tag.h>
 
 #include "config.h"
 #include "log.h"
 #include "sip_agent.h"
+#include "sip_dialog.h"
+#include "sip_invite.h"
 #include "transfer.h"
 
 struct sta_transfer {
@@ -35,15 +36,14 @@ struct sta_transfer {
 	struct transfer core;
 	bool counted_calling;		/* counted in agent->calling */
 
-	nta_leg_t *referer_leg;		/* dialog of the REFER, for NOTIFYs */
+	struct sta_dialog *notify_dialog;	/* NULL: Refer-Sub: false */
 	sip_event_t *event;		/* refer;id=<REFER CSeq> */
+	uint32_t event_id;
 	nta_outgoing_t *notify;		/* the NOTIFY awaiting its answer */
 
-	nta_leg_t *call_leg;		/* dialog with the target */
-	nta_outgoing_t *invite;
-	url_t *target;
-	sip_replaces_t *replaces;
-	sip_referred_by_t *referred_by;
+	struct sta_dialog *call;	/* the dialog with the target */
+	struct sta_invite *invite;
+	struct invite_request req;	/* in home */
 	char *call_id;			/* the referer's, for logs */
 	char *refer_to;			/* as written, for logs */
 
@@ -71,17 +71,6 @@ static void xlog(struct sta_transfer const *x, enum sta_log_level level,
 	va_start(ap, fmt);
 	log_withv(level, &f, fmt, ap);
 	va_end(ap);
-}
-
-static bool response_is_local(sip_t const *sip)
-{
-	return sip == NULL || nta_sip_is_internal(sip);
-}
-
-static int response_status(nta_outgoing_t *orq, sip_t const *sip)
-{
-	return sip && sip->sip_status ? sip->sip_status->st_status :
-					nta_outgoing_status(orq);
 }
 
 /* Keep agent->calling (limits.max_active) in step with the core. */
@@ -116,25 +105,12 @@ static void xfer_free(struct sta_transfer *x)
 	su_timer_destroy(x->timer);
 	if (x->notify)
 		nta_outgoing_destroy(x->notify);
-	if (x->invite)
-		nta_outgoing_destroy(x->invite);
-	if (x->referer_leg)
-		nta_leg_destroy(x->referer_leg);
-	if (x->call_leg)
-		nta_leg_destroy(x->call_leg);
+	invite_free(x->invite);
+	if (x->call && x->call->caller == x)
+		x->call->caller = NULL;
+	dialog_unref(x->call);
+	dialog_unref(x->notify_dialog);
 	su_home_unref(x->home);
-}
-
-void xfer_shutdown_all(struct sta_agent *agent)
-{
-	for (struct sta_transfer *x = agent->transfers; x; x = x->next) {
-		struct transfer_actions a;
-
-		if (x->dead)
-			continue;
-		transfer_shutdown(&x->core, sta_now_ms(), &a);
-		perform(x, &a);
-	}
 }
 
 void xfer_free_all(struct sta_agent *agent)
@@ -150,15 +126,17 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 {
 	struct sta_transfer *x = (struct sta_transfer *)magic;
 	struct transfer_actions a;
-	int status = response_status(orq, sip);
+	bool local = sip == NULL || nta_sip_is_internal(sip);
+	int status = sip && sip->sip_status ? sip->sip_status->st_status :
+					      nta_outgoing_status(orq);
 
 	if (status < 200)
 		return 0;
 	nta_outgoing_destroy(orq);
 	x->notify = NULL;
-	log_debug("transfer %lu: NOTIFY answered %d", x->id, status);
-	transfer_on_notify_answer(&x->core, status, response_is_local(sip),
-				  sta_now_ms(), &a);
+	xlog(x, STA_LOG_DEBUG, status, "transfer %lu: NOTIFY answered %d",
+	     x->id, status);
+	transfer_on_notify_answer(&x->core, status, local, sta_now_ms(), &a);
 	perform(x, &a);
 	return 0;
 }
@@ -167,7 +145,7 @@ static bool send_notify(struct sta_transfer *x,
 			struct transfer_actions const *a)
 {
 	x->notify = nta_outgoing_tcreate(
-		x->referer_leg, on_notify_answer,
+		x->notify_dialog->leg, on_notify_answer,
 		(nta_outgoing_magic_t *)x, NULL, SIP_METHOD_NOTIFY, NULL,
 		SIPTAG_EVENT(x->event),
 		SIPTAG_SUBSCRIPTION_STATE_STR(a->notify_state),
@@ -176,8 +154,8 @@ static bool send_notify(struct sta_transfer *x,
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
 	xlog(x, STA_LOG_INFO, atoi(a->notify_body + 8),
 	     "transfer %lu: NOTIFY %.*s (%s)", x->id,
-		 (int)strcspn(a->notify_body, "\r\n"), a->notify_body,
-		 a->notify_state);
+	     (int)strcspn(a->notify_body, "\r\n"), a->notify_body,
+	     a->notify_state);
 	if (!x->notify)
 		log_error("transfer %lu: cannot send NOTIFY", x->id);
 	else
@@ -187,126 +165,31 @@ static bool send_notify(struct sta_transfer *x,
 
 /* ---- the call toward the target --------------------------------------- */
 
-static void send_ack(struct sta_transfer *x, sip_t const *sip)
+static void on_invite_report(void *owner, int status, char const *phrase,
+			     bool local)
 {
-	nta_outgoing_t *ack;
-
-	nta_leg_rtag(x->call_leg, sip->sip_to->a_tag);
-	nta_leg_client_route(x->call_leg, sip->sip_record_route,
-			     sip->sip_contact);
-	ack = nta_outgoing_tcreate(x->call_leg, NULL, NULL, NULL,
-				   SIP_METHOD_ACK, NULL,
-				   SIPTAG_CONTACT(x->agent->contact),
-				   TAG_END());
-	if (ack)
-		nta_outgoing_destroy(ack);
-	else
-		log_error("transfer %lu: cannot send ACK", x->id);
-}
-
-static int on_invite_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
-			    sip_t const *sip)
-{
-	struct sta_transfer *x = (struct sta_transfer *)magic;
+	struct sta_transfer *x = owner;
 	struct transfer_actions a;
-	int status = response_status(orq, sip);
-	char const *phrase = sip && sip->sip_status ?
-		sip->sip_status->st_phrase : NULL;
 
 	xlog(x, STA_LOG_INFO, status, "transfer %lu: target answered %d %s",
-	     x->id, status,
-		 phrase ? phrase : "");
-	if (status >= 200 && status < 300 && !response_is_local(sip))
-		send_ack(x, sip);
-	if (status >= 200) {
-		nta_outgoing_destroy(orq);
-		x->invite = NULL;
-	}
-	transfer_on_response(&x->core, status, phrase, response_is_local(sip),
-			     sta_now_ms(), &a);
+	     x->id, status, phrase ? phrase : "");
+	transfer_on_response(&x->core, status, phrase, local, sta_now_ms(),
+			     &a);
 	perform(x, &a);
-	return 0;
-}
-
-/* Requests from the target inside the call: BYE ends it. */
-static int on_call_request(nta_leg_magic_t *magic, nta_leg_t *leg,
-			   nta_incoming_t *irq, sip_t const *sip)
-{
-	struct sta_transfer *x = (struct sta_transfer *)magic;
-	struct transfer_actions a;
-
-	(void)leg;
-	if (x->dead)
-		return 481;
-	switch (sip->sip_request->rq_method) {
-	case sip_method_bye:
-		log_info("transfer %lu: target ended the call", x->id);
-		nta_incoming_treply(irq, SIP_200_OK, TAG_END());
-		transfer_on_call_ended(&x->core, sta_now_ms(), &a);
-		perform(x, &a);
-		return 200;
-	case sip_method_ack:
-		return 0;
-	case sip_method_options:
-		return 200;
-	default:
-		return 501;
-	}
 }
 
 static bool send_invite(struct sta_transfer *x)
 {
-	struct sta_agent *agent = x->agent;
-	char const *from = agent->cfg->identity_from;
-
-	x->call_leg = nta_leg_tcreate(
-		agent->nta, on_call_request, (nta_leg_magic_t *)x,
-		TAG_IF(from, SIPTAG_FROM_STR(from)),
-		TAG_IF(!from, SIPTAG_FROM(sip_from_create(
-			x->home, (url_string_t *)agent->contact->m_url))),
-		SIPTAG_TO(sip_to_create(x->home, (url_string_t *)x->target)),
-		SIPTAG_CALL_ID(sip_call_id_create(x->home, NULL)),
-		TAG_END());
-	if (x->call_leg)
-		nta_leg_tag(x->call_leg, NULL);
-	x->invite = !x->call_leg ? NULL : nta_outgoing_tcreate(
-		x->call_leg, on_invite_answer, (nta_outgoing_magic_t *)x,
-		NULL, SIP_METHOD_INVITE, (url_string_t *)x->target,
-		SIPTAG_CONTACT(agent->contact),
-		SIPTAG_REFERRED_BY(x->referred_by),
-		TAG_IF(x->replaces, SIPTAG_REPLACES(x->replaces)),
-		SIPTAG_ALLOW_STR(STA_ALLOW),
-		SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-		SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		SIPTAG_PAYLOAD_STR(agent->cfg->sdp), TAG_END());
+	x->call = dialog_new_uac(x->agent, x, x->req.target);
+	x->invite = x->call ? invite_start(x->agent, x->call, &x->req,
+					   on_invite_report, x) : NULL;
 	if (!x->invite)
 		log_error("transfer %lu: cannot send INVITE", x->id);
 	return x->invite != NULL;
 }
 
-static void send_bye(struct sta_transfer *x)
-{
-	nta_outgoing_t *bye = nta_outgoing_tcreate(
-		x->call_leg, NULL, NULL, NULL, SIP_METHOD_BYE, NULL,
-		TAG_END());
-
-	if (bye)
-		nta_outgoing_destroy(bye);
-	else
-		log_error("transfer %lu: cannot send BYE", x->id);
-}
-
-static void send_cancel(struct sta_transfer *x)
-{
-	if (x->invite)
-		nta_outgoing_tcancel(x->invite, NULL, NULL, TAG_END());
-}
-
 /* ---- timer and actions ------------------------------------------------ */
 
-/* The timer runs the machine's deadlines, and also reports a request that
- * could not be sent, and frees a finished transfer: both outside the NTA
- * callback or the perform() that found them. */
 static void on_timer(su_root_magic_t *magic, su_timer_t *t,
 		     su_timer_arg_t *arg)
 {
@@ -356,65 +239,131 @@ static void perform(struct sta_transfer *x, struct transfer_actions *a)
 	if (a->what & TA_INVITE)
 		x->invite_failed = !send_invite(x);
 	if (a->what & TA_CANCEL)
-		send_cancel(x);
+		invite_cancel(x->invite);
 	if (a->what & TA_BYE)
-		send_bye(x);
+		dialog_hangup(x->call);
 	update_calling(x);
-	if (a->what & TA_DONE) {
+	if ((a->what & TA_DONE) && !x->dead) {
 		xlog(x, STA_LOG_NOTICE, x->core.final_status,
 		     "transfer %lu: done: target's final %d, Refer-To %s",
-			 x->id, x->core.final_status, x->refer_to);
+		     x->id, x->core.final_status, x->refer_to);
 		x->dead = true;
 	}
 	arm_timer(x, a->wake_at);
 }
 
-/* ---- accepting a REFER ------------------------------------------------ */
+/* ---- events from dialogs ---------------------------------------------- */
 
-/* Requests from the referer inside the REFER's dialog. */
-static int on_referer_request(nta_leg_magic_t *magic, nta_leg_t *leg,
-			      nta_incoming_t *irq, sip_t const *sip)
+void xfer_dialog_ended(struct sta_agent *agent, struct sta_dialog *d)
 {
-	struct sta_transfer *x = (struct sta_transfer *)magic;
+	for (struct sta_transfer *x = agent->transfers; x; x = x->next) {
+		struct transfer_actions a;
 
-	(void)leg;
-	(void)irq;
-	log_info("transfer %lu: %s in the referer's dialog", x->id,
-		 sip->sip_request->rq_method_name);
-	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
-		return 0;
-	case sip_method_options:
-	case sip_method_bye:
-		return 200;
-	default:
-		return 501;
+		if (x->dead)
+			continue;
+		if (x->notify_dialog == d && x->core.sub == SUB_ACTIVE) {
+			xlog(x, STA_LOG_INFO, 0, "transfer %lu: the referer's "
+			     "dialog ended; no more NOTIFYs", x->id);
+			transfer_on_referer_gone(&x->core, sta_now_ms(), &a);
+			perform(x, &a);
+		}
+		if (x->call == d && x->core.call == CALL_ANSWERED) {
+			xlog(x, STA_LOG_INFO, 0, "transfer %lu: the call "
+			     "ended", x->id);
+			transfer_on_call_ended(&x->core, sta_now_ms(), &a);
+			perform(x, &a);
+		}
 	}
 }
 
-static bool create_referer_leg(struct sta_transfer *x, sip_t const *sip)
+void xfer_replaced(struct sta_transfer *x)
 {
-	char event[64];
+	struct transfer_actions a;
 
-	snprintf(event, sizeof event, "refer;id=%u", sip->sip_cseq->cs_seq);
-	x->event = sip_event_make(x->home, event);
-	x->referer_leg = nta_leg_tcreate(
-		x->agent->nta, on_referer_request, (nta_leg_magic_t *)x,
-		SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
-		SIPTAG_TO(sip->sip_from), NTATAG_REMOTE_CSEQ(
-			sip->sip_cseq->cs_seq), TAG_END());
-	if (!x->event || !x->referer_leg || !nta_leg_tag(x->referer_leg, NULL))
-		return false;
-	nta_leg_server_route(x->referer_leg, sip->sip_record_route,
-			     sip->sip_contact);
-	return true;
+	transfer_shutdown(&x->core, sta_now_ms(), &a);
+	perform(x, &a);
+}
+
+void xfer_shutdown_all(struct sta_agent *agent)
+{
+	for (struct sta_transfer *x = agent->transfers; x; x = x->next)
+		if (!x->dead)
+			xfer_replaced(x);
+}
+
+static uint32_t event_id(sip_event_t const *ev)
+{
+	char const *id = ev ? msg_params_find(ev->o_params, "id=") : NULL;
+
+	return id ? (uint32_t)strtoul(id, NULL, 10) : 0;
+}
+
+static struct sta_transfer *subscription_of(struct sta_dialog *d,
+					    sip_event_t const *ev)
+{
+	uint32_t id = event_id(ev);
+
+	for (struct sta_transfer *x = d->agent->transfers; x; x = x->next)
+		if (!x->dead && x->notify_dialog == d && x->event_id == id)
+			return x;
+	return NULL;
+}
+
+int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
+		   sip_t const *sip)
+{
+	struct sta_transfer *x = subscription_of(d, sip->sip_event);
+	struct transfer_actions a;
+	char expires[16];
+	int granted;
+
+	if (!x)
+		return 0;
+	granted = transfer_on_subscribe(&x->core, sip->sip_expires ?
+			(unsigned)sip->sip_expires->ex_delta :
+			x->core.lim.subscription_expires, sta_now_ms(), &a);
+	xlog(x, STA_LOG_INFO, granted < 0 ? 481 : 200,
+	     "transfer %lu: SUBSCRIBE %s", x->id,
+	     granted < 0 ? "for an ended subscription" :
+	     granted == 0 ? "Expires: 0" : "refresh");
+	if (granted < 0) {
+		nta_incoming_treply(irq, SIP_481_NO_TRANSACTION, TAG_END());
+		perform(x, &a);
+		return 481;
+	}
+	snprintf(expires, sizeof expires, "%d", granted);
+	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_EXPIRES_STR(expires),
+			    SIPTAG_CONTACT(x->agent->contact), TAG_END());
+	perform(x, &a);
+	return 200;
+}
+
+/* ---- accepting a REFER ------------------------------------------------ */
+
+static bool prepare_request(struct sta_transfer *x, sip_t const *sip,
+			    struct xfer_request const *req,
+			    struct sta_dialog *dialog)
+{
+	char const *offer = dialog_next_offer(dialog, x->home);
+
+	x->req.target = url_hdup(x->home, req->target);
+	x->req.replaces = sip_replaces_dup(x->home, req->replaces);
+	x->req.referred_by = sip->sip_referred_by ?
+		sip_referred_by_dup(x->home, sip->sip_referred_by) :
+		sip_referred_by_make(x->home, su_sprintf(x->home, "<%s>",
+			url_as_string(x->home, sip->sip_from->a_url)));
+	x->req.sdp = offer ? offer : su_strdup(x->home, x->agent->cfg->sdp);
+	return x->req.target && x->req.referred_by && x->req.sdp &&
+	       (!req->replaces || x->req.replaces);
 }
 
 static struct sta_transfer *xfer_new(struct sta_agent *agent,
 				     sip_t const *sip,
-				     struct xfer_request const *req)
+				     struct xfer_request const *req,
+				     struct sta_dialog *dialog)
 {
 	struct sta_transfer *x = su_home_clone(agent->home, sizeof *x);
+	char event[32];
 
 	if (!x)
 		return NULL;
@@ -427,14 +376,19 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	agent->transfers = x;
 	agent->n_live++;
 	x->timer = su_timer_create(su_root_task(agent->root), 0);
-	x->target = url_hdup(x->home, req->target);
-	x->replaces = sip_replaces_dup(x->home, req->replaces);
-	x->referred_by = sip->sip_referred_by ?
-		sip_referred_by_dup(x->home, sip->sip_referred_by) :
-		sip_referred_by_make(x->home, su_sprintf(x->home, "<%s>",
-			url_as_string(x->home, sip->sip_from->a_url)));
+	x->event_id = sip->sip_cseq->cs_seq;
+	snprintf(event, sizeof event, "refer;id=%u", x->event_id);
+	x->event = sip_event_make(x->home, event);
 	x->call_id = su_strdup(x->home, sip->sip_call_id->i_id);
 	x->refer_to = su_strdup(x->home, req->refer_to);
+	if (req->subscribed)
+		x->notify_dialog = dialog ? dialog_ref(dialog)
+					  : dialog_new_uas(agent, sip);
+	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
+	    (req->subscribed && !x->notify_dialog)) {
+		xfer_free(x);
+		return NULL;
+	}
 	return x;
 }
 
@@ -449,26 +403,23 @@ static struct transfer_limits limits_of(struct sta_config const *cfg)
 }
 
 int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
-		sip_t const *sip, struct xfer_request const *req)
+		sip_t const *sip, struct xfer_request const *req,
+		struct sta_dialog *dialog)
 {
-	struct sta_transfer *x = xfer_new(agent, sip, req);
+	struct sta_transfer *x = xfer_new(agent, sip, req, dialog);
 	struct transfer_limits lim = limits_of(agent->cfg);
 	struct transfer_actions a;
 
-	if (!x || !x->timer || !x->target || !x->referred_by ||
-	    (req->subscribed && !create_referer_leg(x, sip))) {
+	if (!x) {
 		log_error("REFER from Call-ID %s: out of memory",
 			  sip->sip_call_id->i_id);
-		if (x)
-			xfer_free(x);
 		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
 				    TAG_END());
 		return 500;
 	}
-	if (!x->referer_leg)
-		nta_incoming_tag(irq, NULL);
-	else
-		nta_incoming_tag(irq, nta_leg_get_tag(x->referer_leg));
+	if (!dialog)
+		nta_incoming_tag(irq, x->notify_dialog ?
+				 x->notify_dialog->local_tag : NULL);
 	nta_incoming_treply(irq, SIP_202_ACCEPTED,
 			    SIPTAG_CONTACT(agent->contact),
 			    TAG_IF(!req->subscribed,
@@ -482,8 +433,8 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 	agent->accepted++;
 	agent->metrics.refers[202]++;
 	xlog(x, STA_LOG_NOTICE, 202,
-	     "transfer %lu: accepted REFER, Call-ID %s, Refer-To %s",
-		 x->id, x->call_id, x->refer_to);
+	     "transfer %lu: accepted REFER%s, Call-ID %s, Refer-To %s",
+	     x->id, dialog ? " in a dialog" : "", x->call_id, x->refer_to);
 	transfer_start(&x->core, &lim, req->subscribed, sta_now_ms(), &a);
 	perform(x, &a);
 	return 202;

@@ -1,11 +1,12 @@
 /*
  * sip_transfer.h - the Sofia-SIP side of one accepted transfer.
  *
- * sip_transfer.c owns, per transfer, the dialog with the referer (its 202
- * and NOTIFYs), the dialog with the target (INVITE, ACK, CANCEL, BYE, the
- * target's BYE), the one timer, and the transfer's memory.  It feeds every
- * event to the pure state machine (transfer.c) and performs the actions it
- * returns; it decides nothing itself.
+ * sip_transfer.c owns, per transfer, the subscription side (the 202, the
+ * NOTIFYs in the referer's dialog, SUBSCRIBE refreshes), the INVITE toward
+ * the target (through sip_invite.c, in a dialog of its own), the one timer
+ * and the transfer's memory.  It feeds every event to the pure state
+ * machine (transfer.c) and performs the actions it returns; it decides
+ * nothing itself.
  */
 #ifndef STA_SIP_TRANSFER_H
 #define STA_SIP_TRANSFER_H
@@ -16,6 +17,8 @@
 #include <sofia-sip/sip.h>
 
 struct sta_agent;
+struct sta_dialog;
+struct sta_transfer;
 
 /* What an accepted REFER hands over; everything is copied. */
 struct xfer_request {
@@ -26,11 +29,29 @@ struct xfer_request {
 	char const *refer_to;		/* Refer-To as written, for logs */
 };
 
-/* Accept REFER IRQ/SIP: create the referer's dialog, answer 202 and start
+/* Accept REFER IRQ/SIP, received in DIALOG or (NULL) outside any: answer
+ * 202 (creating the referer's dialog for an out-of-dialog REFER) and start
  * the transfer.  Returns the status answered (202, or 500 when out of
  * memory). */
 int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
-		sip_t const *sip, struct xfer_request const *req);
+		sip_t const *sip, struct xfer_request const *req,
+		struct sta_dialog *dialog);
+
+/* A SUBSCRIBE in dialog D (refresh or Expires: 0) for the transfer its
+ * Event id names: answered here, 200 with the granted Expires, or 481
+ * when that subscription is over.  Returns the status, or 0 when no
+ * transfer of D has that id (the caller answers). */
+int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
+		   sip_t const *sip);
+
+/* Dialog D ended (BYE from the peer, or hung up by the agent): the
+ * transfers notifying in it stop notifying, the one whose call it is
+ * learns the call is over. */
+void xfer_dialog_ended(struct sta_agent *agent, struct sta_dialog *d);
+
+/* The early call of transfer X was taken over by an INVITE with Replaces:
+ * CANCEL it, report 487. */
+void xfer_replaced(struct sta_transfer *x);
 
 /* Stop every live transfer (drain): see transfer_shutdown(). */
 void xfer_shutdown_all(struct sta_agent *agent);

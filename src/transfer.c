@@ -56,7 +56,7 @@ static void fill_notify(struct transfer *t, uint64_t now_ms,
 	else
 		snprintf(a->notify_state, sizeof a->notify_state,
 			 "active;expires=%llu",
-			 (unsigned long long)((left_ms + 999) / 1000));
+			 (unsigned long long)(left_ms / 1000));
 }
 
 static uint64_t earliest(uint64_t a, uint64_t b)
@@ -199,6 +199,39 @@ void transfer_on_notify_answer(struct transfer *t, int status, bool local,
 		t->sub_end = strcmp(t->end_reason, "timeout") == 0 ?
 			SUB_END_TIMEOUT : SUB_END_NORESOURCE;
 	} else if (t->sub == SUB_ACTIVE && ends_subscription(status, local)) {
+		t->sub = SUB_ENDED;
+		t->sub_end = SUB_END_REJECTED;
+	}
+	settle(t, now_ms, a);
+}
+
+int transfer_on_subscribe(struct transfer *t, unsigned expires,
+			  uint64_t now_ms, struct transfer_actions *a)
+{
+	unsigned granted = expires < t->lim.subscription_expires ?
+		expires : t->lim.subscription_expires;
+
+	actions_clear(a);
+	if (t->sub != SUB_ACTIVE || t->pacer.pending_final ||
+	    t->pacer.final_sent) {
+		settle(t, now_ms, a);
+		return t->sub == SUB_ACTIVE ? (int)granted : -1;
+	}
+	if (granted == 0) {
+		report_expiry(t);
+	} else {
+		t->sub_expires_at_ms = now_ms + MS(granted);
+		pacer_news(&t->pacer, false);
+	}
+	settle(t, now_ms, a);
+	return (int)granted;
+}
+
+void transfer_on_referer_gone(struct transfer *t, uint64_t now_ms,
+			      struct transfer_actions *a)
+{
+	actions_clear(a);
+	if (t->sub == SUB_ACTIVE) {
 		t->sub = SUB_ENDED;
 		t->sub_end = SUB_END_REJECTED;
 	}

@@ -101,6 +101,21 @@ void transfer_on_call_ended(struct transfer *t, uint64_t now_ms,
 void transfer_on_notify_answer(struct transfer *t, int status, bool local,
 			       uint64_t now_ms, struct transfer_actions *a);
 
+/*
+ * A SUBSCRIBE refreshed the subscription asking for EXPIRES seconds (0:
+ * unsubscribe).  Returns the expiry granted (capped by
+ * lim.subscription_expires), or -1 when there is no live subscription (the
+ * SUBSCRIBE gets 481).  The current state is re-sent, paced; after an
+ * unsubscribe it is the final NOTIFY, with reason=timeout.
+ */
+int transfer_on_subscribe(struct transfer *t, unsigned expires,
+			  uint64_t now_ms, struct transfer_actions *a);
+
+/* The dialog NOTIFYs travel in is gone (the referer's BYE): the
+ * subscription ends quietly, the call goes on. */
+void transfer_on_referer_gone(struct transfer *t, uint64_t now_ms,
+			      struct transfer_actions *a);
+
 /* A timer armed for an earlier wake_at fired. */
 void transfer_tick(struct transfer *t, uint64_t now_ms,
 		   struct transfer_actions *a);

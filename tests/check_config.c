@@ -277,6 +277,13 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_DEBUG);
 	ck_assert_str_eq(cfg.metrics_listen, "[::1]:9191");
+	ck_assert_str_eq(cfg.outbound_proxy,
+			 "sip:proxy.example.org:5080;transport=tcp");
+	ck_assert_uint_eq(cfg.n_credentials, 2);
+	ck_assert_str_eq(cfg.credentials[0].realm, "example.org");
+	ck_assert_str_eq(cfg.credentials[0].user, "agent");
+	ck_assert_str_eq(cfg.credentials[0].password, "s3cret");
+	ck_assert_str_eq(cfg.credentials[1].realm, "pbx");
 	config_free(&cfg);
 	free(sdp);
 	free(path);
@@ -563,10 +570,26 @@ END_TEST
 START_TEST(later_work_keys_are_unknown_for_now)
 {
 	expect_errors("later_work.conf",
-		      "@CONF@:4: unknown key 'sip'",
-		      "@CONF@:5: unknown key 'auth'",
-		      "@CONF@:6: unknown key 'credentials'",
-		      "@CONF@:7: unknown key 'tls'",
+		      "@CONF@:4: unknown key 'auth'",
+		      "@CONF@:5: unknown key 'tls'",
+		      NULL);
+}
+END_TEST
+
+START_TEST(bad_proxy_and_credentials_are_each_reported)
+{
+	expect_errors("bad_credentials.conf",
+		      "@CONF@:4: sip.outbound_proxy: 'proxy.example.org' is "
+		      "not a sip: or sips: URI",
+		      "@CONF@:4: unknown key 'sip.via'",
+		      "@CONF@:5: credentials: an entry needs realm, user and "
+		      "password",
+		      "@CONF@:6: credentials: expected a string",
+		      "@CONF@:6: unknown key 'credentials.secret'",
+		      "@CONF@:6: credentials: an entry needs realm, user and "
+		      "password",
+		      "@CONF@:7: credentials: expected a group { realm; user; "
+		      "password; }",
 		      NULL);
 }
 END_TEST
@@ -731,6 +754,7 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, unknown_key_in_group_is_an_error);
 	tcase_add_test(bad, metrics_listen_refuses_what_is_not_address_port);
 	tcase_add_test(bad, later_work_keys_are_unknown_for_now);
+	tcase_add_test(bad, bad_proxy_and_credentials_are_each_reported);
 	tcase_add_test(bad, wrong_type_names_the_expected_type);
 	tcase_add_test(bad, out_of_range_integer_names_the_range);
 	tcase_add_test(bad, bad_cidr_is_reported_at_its_element);

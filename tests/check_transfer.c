@@ -301,6 +301,73 @@ START_TEST(shutdown_hangs_up_a_held_call)
 }
 END_TEST
 
+START_TEST(subscribe_refresh_grants_capped_expiry_and_resends_state_paced)
+{
+	start(0);
+	notify_ok(1);
+	respond(180, "Ringing", 2000);		/* window open: sent */
+	notify_ok(2001);
+	ck_assert_int_eq(transfer_on_subscribe(&t, 3600, 2500, &a), 120);
+	ck_assert(!(a.what & TA_NOTIFY));	/* window closed until 3005 */
+	ck_assert_uint_eq(a.wake_at, 2000 + 1000 + PACER_GUARD_MS);
+	transfer_tick(&t, a.wake_at, &a);
+	ck_assert(a.what & TA_NOTIFY);
+	ck_assert_str_eq(a.notify_body, "SIP/2.0 180 Ringing\r\n");
+	ck_assert_str_eq(a.notify_state, "active;expires=119");
+	ck_assert_uint_eq(t.sub_expires_at_ms, 2500 + 120000);
+}
+END_TEST
+
+START_TEST(subscribe_refresh_below_the_cap_is_granted_as_asked)
+{
+	start(0);
+	notify_ok(1);
+	ck_assert_int_eq(transfer_on_subscribe(&t, 60, 5000, &a), 60);
+	ck_assert(a.what & TA_NOTIFY);
+	ck_assert_str_eq(a.notify_state, "active;expires=60");
+}
+END_TEST
+
+START_TEST(unsubscribe_sends_current_state_with_reason_timeout)
+{
+	start(0);
+	notify_ok(1);
+	ck_assert_int_eq(transfer_on_subscribe(&t, 0, 300, &a), 0);
+	ck_assert(!(a.what & TA_NOTIFY));
+	transfer_tick(&t, a.wake_at, &a);
+	ck_assert(a.what & TA_NOTIFY);
+	ck_assert_str_eq(a.notify_body, "SIP/2.0 100 Trying\r\n");
+	ck_assert_str_eq(a.notify_state, "terminated;reason=timeout");
+	notify_ok(1100);
+	ck_assert_int_eq(t.sub, SUB_ENDED);
+	ck_assert(transfer_is_calling(&t));
+	respond(200, "OK", 2000);
+	ck_assert(!(a.what & TA_NOTIFY));
+}
+END_TEST
+
+START_TEST(subscribe_after_the_subscription_ended_is_refused)
+{
+	start(0);
+	transfer_on_notify_answer(&t, 481, false, 10, &a);
+	ck_assert_int_eq(transfer_on_subscribe(&t, 60, 20, &a), -1);
+}
+END_TEST
+
+START_TEST(referer_bye_ends_notifying_but_not_the_transfer)
+{
+	start(0);
+	notify_ok(1);
+	transfer_on_referer_gone(&t, 50, &a);
+	ck_assert(!(a.what & TA_DONE));
+	respond(180, "Ringing", 3000);
+	ck_assert(!(a.what & TA_NOTIFY));
+	respond(486, "Busy Here", 3500);
+	ck_assert(!(a.what & TA_NOTIFY));
+	ck_assert(a.what & TA_DONE);
+}
+END_TEST
+
 /* Random events on a fake clock: whatever their order, two NOTIFYs are
  * never closer than the interval, at most one NOTIFY is outstanding, exactly
  * one final is sent and it carries the true final status, leaving at most
@@ -392,6 +459,11 @@ int main(void)
 	tcase_add_test(tc, shutdown_cancels_a_ringing_call_with_487);
 	tcase_add_test(tc, shutdown_keeps_the_true_final_still_waiting_for_its_window);
 	tcase_add_test(tc, shutdown_hangs_up_a_held_call);
+	tcase_add_test(tc, subscribe_refresh_grants_capped_expiry_and_resends_state_paced);
+	tcase_add_test(tc, subscribe_refresh_below_the_cap_is_granted_as_asked);
+	tcase_add_test(tc, unsubscribe_sends_current_state_with_reason_timeout);
+	tcase_add_test(tc, subscribe_after_the_subscription_ended_is_refused);
+	tcase_add_test(tc, referer_bye_ends_notifying_but_not_the_transfer);
 	tcase_add_test(tc, random_event_orders_never_break_the_pacing_rules);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

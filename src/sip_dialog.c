@@ -1,0 +1,442 @@
+/*
+ * sip_dialog.c - one SIP dialog the agent is a party to.
+ * See sip_dialog.h.
+ *
+ * A dialog is freed from a zero-delay timer once its last reference goes,
+ * never inside the NTA callback of its own leg.
+ */
+#include "sip_dialog.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sdp.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/soa.h>
+#include <sofia-sip/soa_tag.h>
+#include <sofia-sip/su_tag.h>
+
+#include "config.h"
+#include "log.h"
+#include "sip_agent.h"
+#include "sip_refer.h"
+#include "sip_transfer.h"
+
+static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
+			     nta_incoming_t *irq, sip_t const *sip);
+
+static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
+{
+	struct sta_dialog *d = su_home_clone(agent->home, sizeof *d);
+
+	if (!d)
+		return NULL;
+	d->agent = agent;
+	d->refs = 1;
+	d->next = agent->dialogs;
+	if (d->next)
+		d->next->prev = &d->next;
+	d->prev = &agent->dialogs;
+	agent->dialogs = d;
+	d->call_timer = su_timer_create(su_root_task(agent->root), 0);
+	return d;
+}
+
+static void dialog_free(struct sta_dialog *d)
+{
+	*d->prev = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	su_timer_destroy(d->call_timer);
+	if (d->leg)
+		nta_leg_destroy(d->leg);
+	su_home_unref(d->home);
+}
+
+static void on_reap(su_root_magic_t *magic, su_timer_t *t,
+		    su_timer_arg_t *arg)
+{
+	(void)magic;
+	(void)t;
+	dialog_free((struct sta_dialog *)arg);
+}
+
+struct sta_dialog *dialog_ref(struct sta_dialog *d)
+{
+	if (d)
+		d->refs++;
+	return d;
+}
+
+void dialog_unref(struct sta_dialog *d)
+{
+	if (!d || --d->refs > 0)
+		return;
+	su_timer_reset(d->call_timer);
+	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d, 0);
+}
+
+/* Free every dialog at once (agent teardown). */
+void dialog_free_all(struct sta_agent *agent)
+{
+	while (agent->dialogs)
+		dialog_free(agent->dialogs);
+}
+
+static bool dialog_usable(struct sta_dialog *d)
+{
+	if (!d->call_timer || !d->leg || !nta_leg_tag(d->leg, NULL)) {
+		dialog_free(d);
+		return false;
+	}
+	d->local_tag = su_strdup(d->home, nta_leg_get_tag(d->leg));
+	return true;
+}
+
+struct sta_dialog *dialog_new_uas(struct sta_agent *agent, sip_t const *sip)
+{
+	struct sta_dialog *d = dialog_alloc(agent);
+
+	if (!d)
+		return NULL;
+	d->leg = nta_leg_tcreate(agent->nta, on_dialog_request,
+				 (nta_leg_magic_t *)d,
+				 SIPTAG_CALL_ID(sip->sip_call_id),
+				 SIPTAG_FROM(sip->sip_to),
+				 SIPTAG_TO(sip->sip_from),
+				 NTATAG_REMOTE_CSEQ(sip->sip_cseq->cs_seq),
+				 TAG_END());
+	if (!dialog_usable(d))
+		return NULL;
+	nta_leg_server_route(d->leg, sip->sip_record_route, sip->sip_contact);
+	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
+	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
+	return d;
+}
+
+struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
+				  struct sta_transfer *x, url_t const *target)
+{
+	struct sta_dialog *d = dialog_alloc(agent);
+	char const *from = agent->cfg->identity_from;
+	sip_call_id_t *id;
+
+	if (!d)
+		return NULL;
+	id = sip_call_id_create(d->home, NULL);
+	d->leg = nta_leg_tcreate(
+		agent->nta, on_dialog_request, (nta_leg_magic_t *)d,
+		TAG_IF(from, SIPTAG_FROM_STR(from)),
+		TAG_IF(!from, SIPTAG_FROM(sip_from_create(
+			d->home, (url_string_t *)agent->contact->m_url))),
+		SIPTAG_TO(sip_to_create(d->home, (url_string_t *)target)),
+		SIPTAG_CALL_ID(id), TAG_END());
+	if (!id || !dialog_usable(d))
+		return NULL;
+	d->call_id = su_strdup(d->home, id->i_id);
+	d->session = SESSION_EARLY;
+	d->agent_initiated = true;
+	d->caller = x;
+	return d;
+}
+
+void dialog_early(struct sta_dialog *d, sip_t const *sip)
+{
+	if (!d->remote_tag && sip->sip_to && sip->sip_to->a_tag)
+		d->remote_tag = su_strdup(d->home, sip->sip_to->a_tag);
+}
+
+void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
+		      char const *local_sdp)
+{
+	d->remote_tag = su_strdup(d->home, sip->sip_to->a_tag);
+	nta_leg_rtag(d->leg, d->remote_tag);
+	nta_leg_client_route(d->leg, sip->sip_record_route, sip->sip_contact);
+	d->session = SESSION_CONFIRMED;
+	d->local_sdp = su_strdup(d->home, local_sdp);
+}
+
+void dialog_failed(struct sta_dialog *d)
+{
+	d->session = SESSION_ENDED;
+}
+
+struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip)
+{
+	nta_leg_t *leg;
+
+	if (!sip->sip_to || !sip->sip_to->a_tag || !sip->sip_from)
+		return NULL;
+	leg = nta_leg_by_dialog(agent->nta, NULL, sip->sip_call_id,
+				sip->sip_from->a_tag, NULL,
+				sip->sip_to->a_tag, NULL);
+	return leg ? (struct sta_dialog *)nta_leg_magic(leg,
+							on_dialog_request)
+		   : NULL;
+}
+
+static bool tag_is(char const *tag, char const *want)
+{
+	return tag && want && strcasecmp(tag, want) == 0;
+}
+
+/* RFC 3891: to-tag is the recipient's local tag, from-tag its peer's.
+ * A linear walk: early dialogs are not in NTA's dialog table. */
+struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
+				      sip_replaces_t const *rp)
+{
+	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
+		if (d->refs && d->call_id &&
+		    strcmp(d->call_id, rp->rp_call_id) == 0 &&
+		    tag_is(d->local_tag, rp->rp_to_tag) &&
+		    tag_is(d->remote_tag, rp->rp_from_tag))
+			return d;
+	return NULL;
+}
+
+char *dialog_next_offer(struct sta_dialog *d, su_home_t *home)
+{
+	sdp_parser_t *parser;
+	sdp_session_t *sdp;
+	sdp_printer_t *printer;
+	char *offer = NULL;
+
+	if (!d || d->session != SESSION_CONFIRMED || !d->local_sdp)
+		return NULL;
+	parser = sdp_parse(home, d->local_sdp, strlen(d->local_sdp), 0);
+	sdp = sdp_session(parser);
+	if (sdp && sdp->sdp_origin) {
+		sdp->sdp_origin->o_version++;
+		printer = sdp_print(home, sdp, NULL, 0, 0);
+		if (sdp_message(printer))
+			offer = su_strdup(home, sdp_message(printer));
+		sdp_printer_free(printer);
+	}
+	sdp_parser_free(parser);
+	return offer;
+}
+
+/* ---- the call in the dialog -------------------------------------------- */
+
+static void end_session(struct sta_dialog *d)
+{
+	bool held = d->session == SESSION_CONFIRMED && !d->caller;
+
+	d->session = SESSION_ENDED;
+	su_timer_reset(d->call_timer);
+	xfer_dialog_ended(d->agent, d);
+	if (held)
+		dialog_unref(d);	/* the reference of the held call */
+}
+
+void dialog_hangup(struct sta_dialog *d)
+{
+	nta_outgoing_t *bye;
+
+	if (d->session != SESSION_CONFIRMED)
+		return;
+	bye = nta_outgoing_tcreate(d->leg, NULL, NULL, NULL, SIP_METHOD_BYE,
+				   NULL, TAG_END());
+	if (bye)
+		nta_outgoing_destroy(bye);
+	else
+		log_error("dialog %s: cannot send BYE", d->call_id);
+	end_session(d);
+}
+
+void dialog_hangup_all(struct sta_agent *agent)
+{
+	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
+		if (d->refs && !d->caller)
+			dialog_hangup(d);
+}
+
+static void on_call_timer(su_root_magic_t *magic, su_timer_t *t,
+			  su_timer_arg_t *arg)
+{
+	struct sta_dialog *d = (struct sta_dialog *)arg;
+
+	(void)magic;
+	(void)t;
+	log_info("call %s: transfer.max_call_duration reached, BYE",
+		 d->call_id);
+	dialog_hangup(d);
+}
+
+static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
+{
+	log_info("dialog %s: BYE from the peer", d->call_id);
+	nta_incoming_treply(irq, SIP_200_OK, TAG_END());
+	if (d->session == SESSION_CONFIRMED)
+		end_session(d);
+	else
+		xfer_dialog_ended(d->agent, d);
+	return 200;
+}
+
+static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d)
+{
+	nta_incoming_treply(irq, SIP_200_OK,
+			    SIPTAG_CONTACT(d->agent->contact),
+			    SIPTAG_ALLOW_STR(STA_ALLOW),
+			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(d->local_sdp), TAG_END());
+	return 200;
+}
+
+static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
+			     nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sta_dialog *d = (struct sta_dialog *)magic;
+
+	(void)leg;
+	if (d->refs == 0)
+		return 481;
+	switch (sip->sip_request->rq_method) {
+	case sip_method_ack:
+		return 0;
+	case sip_method_bye:
+		return on_bye(d, irq);
+	case sip_method_refer:
+		return sip_refer_receive(d->agent, irq, sip, d);
+	case sip_method_invite:	/* a refresh: the session stays as it is */
+		if (d->session != SESSION_CONFIRMED)
+			return 491;
+		return reply_sdp(irq, d);
+	case sip_method_options:
+		return 200;
+	case sip_method_notify:
+		return 481;
+	default:
+		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
+				    SIPTAG_ALLOW_STR(STA_ALLOW), TAG_END());
+		return 405;
+	}
+}
+
+/* ---- INVITEs to the agent ---------------------------------------------- */
+
+/* The SDP answer to OFFER built by Sofia-SIP's offer/answer engine from
+ * LOCAL, or NULL when nothing in the offer is acceptable. */
+static char *sdp_answer(struct sta_agent *agent, su_home_t *home,
+			char const *local, char const *offer, size_t len)
+{
+	soa_session_t *soa = soa_create("default", agent->root, NULL);
+	char const *answer = NULL;
+	isize_t answer_len = 0;
+	char *copy = NULL;
+
+	if (soa && soa_set_user_sdp(soa, NULL, local, -1) >= 0 &&
+	    soa_set_remote_sdp(soa, NULL, offer, (issize_t)len) >= 0 &&
+	    soa_generate_answer(soa, NULL) >= 0 &&
+	    soa_get_local_sdp(soa, NULL, &answer, &answer_len) > 0)
+		copy = su_strndup(home, answer, answer_len);
+	if (soa)
+		soa_destroy(soa);
+	return copy;
+}
+
+/* Which dialog an INVITE with Replaces takes over; NULL with *STATUS set
+ * when it names none the agent may give up (RFC 3891: 481). */
+static struct sta_dialog *replaced_dialog(struct sta_agent *agent,
+					  sip_replaces_t const *rp,
+					  int *status)
+{
+	struct sta_dialog *old = dialog_by_replaces(agent, rp);
+
+	if (old && (old->session == SESSION_CONFIRMED ||
+		    (old->session == SESSION_EARLY && old->agent_initiated)))
+		return old;
+	*status = 481;
+	return NULL;
+}
+
+static void give_up(struct sta_dialog *old)
+{
+	log_info("dialog %s replaced", old->call_id);
+	if (old->session == SESSION_CONFIRMED)
+		dialog_hangup(old);
+	else if (old->caller)
+		xfer_replaced(old->caller);
+}
+
+static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
+			 struct request_source const *src, int status,
+			 char const *phrase, char const *why)
+{
+	log_notice("INVITE refused: %d %s (%s) from %s, Call-ID %s", status,
+		   phrase, why, src->text, sip->sip_call_id->i_id);
+	nta_incoming_treply(irq, status, phrase,
+			    TAG_IF(status == 503,
+				   SIPTAG_RETRY_AFTER_STR("5")),
+			    SIPTAG_ALLOW_STR(STA_ALLOW),
+			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+	return status;
+}
+
+static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
+			 sip_t const *sip, char const *base)
+{
+	struct sta_dialog *d = dialog_new_uas(agent, sip);
+	char const *offer = sip->sip_payload ? sip->sip_payload->pl_data
+					     : NULL;
+
+	if (!d)
+		return 500;
+	d->local_sdp = offer ? sdp_answer(agent, d->home, base, offer,
+					  sip->sip_payload->pl_len)
+			     : su_strdup(d->home, base);
+	if (!d->local_sdp) {
+		dialog_unref(d);
+		return 488;
+	}
+	d->session = SESSION_CONFIRMED;
+	nta_incoming_tag(irq, d->local_tag);
+	reply_sdp(irq, d);
+	su_timer_set_interval(d->call_timer, on_call_timer,
+			      (su_timer_arg_t *)d,
+			      (su_duration_t)agent->cfg->max_call_duration *
+				      1000);
+	log_notice("call %s from %s answered", d->call_id,
+		   sip->sip_from->a_url->url_host ?
+			   sip->sip_from->a_url->url_host : "?");
+	return 200;
+}
+
+int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
+			 sip_t const *sip)
+{
+	struct request_source src;
+	struct sta_dialog *old = NULL;
+	int status = 0;
+
+	request_source(irq, &src);
+	if (!agent_source_allowed(agent, &src))
+		return refuse_invite(irq, sip, &src, SIP_403_FORBIDDEN,
+				     "source not allowed");
+	if (agent->shutting_down)
+		return refuse_invite(irq, sip, &src,
+				     SIP_503_SERVICE_UNAVAILABLE,
+				     "shutting down");
+	if (sip->sip_replaces &&
+	    !(old = replaced_dialog(agent, sip->sip_replaces, &status)))
+		return refuse_invite(irq, sip, &src,
+				     SIP_481_NO_TRANSACTION,
+				     "Replaces names no dialog of the agent");
+	status = accept_invite(agent, irq, sip,
+			       old && old->local_sdp ? old->local_sdp
+						     : agent->cfg->sdp);
+	if (status != 200)
+		return refuse_invite(irq, sip, &src, status,
+				     status == 488 ? "Not Acceptable Here"
+						   : "Server Internal Error",
+				     "cannot answer the offer");
+	if (old)
+		give_up(old);
+	return 200;
+}

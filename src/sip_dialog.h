@@ -1,0 +1,91 @@
+/*
+ * sip_dialog.h - one SIP dialog the agent is a party to.
+ *
+ * sip_dialog.c owns a dialog's NTA leg and identity (Call-ID and tags, for
+ * Replaces and in-dialog SUBSCRIBE look-ups), the INVITE session in it when
+ * there is one (a call the agent holds: its state and the SDP the agent
+ * sent), and the requests the peer sends inside it: BYE, REFER (a new
+ * transfer notifying in this dialog), re-INVITE, OPTIONS.  A dialog lives
+ * while anything holds a reference: a transfer notifying in it, the
+ * transfer whose INVITE created it, or a call the agent answered.
+ */
+#ifndef STA_SIP_DIALOG_H
+#define STA_SIP_DIALOG_H
+
+#include <stdbool.h>
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip.h>
+
+struct sta_agent;
+struct sta_transfer;
+
+enum session_state {
+	SESSION_NONE,		/* no INVITE in this dialog (a REFER's) */
+	SESSION_EARLY,		/* INVITE sent by the agent, not answered */
+	SESSION_CONFIRMED,	/* a call the agent holds */
+	SESSION_ENDED,
+};
+
+struct sta_dialog {
+	su_home_t home[1];		/* first: the dialog is its own home */
+	struct sta_agent *agent;
+	struct sta_dialog *next, **prev;	/* agent->dialogs */
+	unsigned refs;
+	nta_leg_t *leg;
+	char *call_id;
+	char *local_tag;
+	char *remote_tag;		/* NULL until the peer answered */
+	enum session_state session;
+	bool agent_initiated;		/* the agent sent the INVITE */
+	char *local_sdp;		/* the SDP the agent sent in it */
+	struct sta_transfer *caller;	/* transfer whose INVITE made it */
+	su_timer_t *call_timer;		/* max_call_duration of an answered call */
+};
+
+/* The dialog a request outside any known dialog creates when the agent
+ * answers it (a REFER's 202, an INVITE's 200): local tag made here, route
+ * set and target from the request.  Holds one reference. */
+struct sta_dialog *dialog_new_uas(struct sta_agent *agent, sip_t const *sip);
+
+/* The dialog of an INVITE the agent sends for transfer X to TARGET, From
+ * identity.from.  Holds one reference. */
+struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
+				  struct sta_transfer *x, url_t const *target);
+
+struct sta_dialog *dialog_ref(struct sta_dialog *d);
+void dialog_unref(struct sta_dialog *d);
+
+/* The agent's INVITE got a provisional response with a To tag, or its 2xx
+ * (then the dialog is confirmed, its route set taken from SIP). */
+void dialog_early(struct sta_dialog *d, sip_t const *sip);
+void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
+		      char const *local_sdp);
+void dialog_failed(struct sta_dialog *d);
+
+/* The dialog (UAS view of an in-dialog request SIP) it belongs to. */
+struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip);
+
+/* The dialog a Replaces header names, or NULL. */
+struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
+				      sip_replaces_t const *rp);
+
+/* The SDP offer of a new INVITE made from dialog D: its local SDP with a
+ * higher o= version, or NULL when D holds no call. */
+char *dialog_next_offer(struct sta_dialog *d, su_home_t *home);
+
+/* An INVITE to the agent (outside any dialog): answer it, or take over the
+ * dialog its Replaces names.  Returns the status answered. */
+int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
+			 sip_t const *sip);
+
+/* End the call held in D with BYE (max_call_duration, shutdown). */
+void dialog_hangup(struct sta_dialog *d);
+
+/* End every held call the agent answered (drain). */
+void dialog_hangup_all(struct sta_agent *agent);
+
+/* Free every dialog at once, without signalling (agent teardown). */
+void dialog_free_all(struct sta_agent *agent);
+
+#endif

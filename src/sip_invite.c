@@ -1,0 +1,243 @@
+/*
+ * sip_invite.c - the INVITE of a transfer toward its target.
+ * See sip_invite.h.
+ */
+#include "sip_invite.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/auth_client.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/url.h>
+
+#include "config.h"
+#include "log.h"
+#include "sip_agent.h"
+#include "sip_dialog.h"
+#include "sip_refer.h"
+
+struct sta_invite {
+	su_home_t home[1];		/* first: the invite is its own home */
+	struct sta_agent *agent;
+	struct sta_dialog *dialog;
+	nta_outgoing_t *orq;		/* the INVITE awaiting its final */
+	url_t *target;			/* Request-URI, changed by redirects */
+	sip_replaces_t *replaces;
+	sip_referred_by_t *referred_by;
+	char *sdp;
+	auth_client_t *auc;		/* challenges met, with credentials */
+	unsigned challenges;		/* answered for the current target */
+	unsigned redirects;
+	bool cancelled;
+	invite_report_f *report;
+	void *owner;
+};
+
+static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+		     sip_t const *sip);
+
+/* The outbound proxy as a loose route, or NULL when none is set. */
+static sip_route_t *outbound_route(struct sta_invite *inv)
+{
+	char const *proxy = inv->agent->cfg->outbound_proxy;
+	url_t *u = proxy ? url_hdup(inv->home, (url_t const *)url_make(
+					   inv->home, proxy)) : NULL;
+
+	if (!u)
+		return NULL;
+	if (!url_has_param(u, "lr"))
+		url_param_add(inv->home, u, "lr");
+	return sip_route_create(inv->home, u, NULL);
+}
+
+static bool send_request(struct sta_invite *inv)
+{
+	struct sta_agent *agent = inv->agent;
+	msg_t *msg = nta_msg_create(agent->nta, 0);
+	sip_t *sip = sip_object(msg);
+	sip_route_t *route = outbound_route(inv);
+
+	if (!msg || sip_add_tl(msg, sip,
+			TAG_IF(route, SIPTAG_ROUTE(route)),
+			SIPTAG_CONTACT(agent->contact),
+			SIPTAG_REFERRED_BY(inv->referred_by),
+			TAG_IF(inv->replaces, SIPTAG_REPLACES(inv->replaces)),
+			SIPTAG_ALLOW_STR(STA_ALLOW),
+			SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
+			SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			SIPTAG_PAYLOAD_STR(inv->sdp), TAG_END()) < 0 ||
+	    nta_msg_request_complete(msg, inv->dialog->leg, SIP_METHOD_INVITE,
+				     (url_string_t *)inv->target) < 0 ||
+	    (inv->auc && auc_authorization(&inv->auc, msg, (msg_pub_t *)sip,
+					   "INVITE", sip->sip_request->rq_url,
+					   sip->sip_payload) < 0)) {
+		msg_destroy(msg);
+		return false;
+	}
+	inv->orq = nta_outgoing_mcreate(agent->nta, on_answer,
+					(nta_outgoing_magic_t *)inv,
+					route ? (url_string_t *)route->r_url
+					      : NULL,
+					msg, TAG_END());
+	if (!inv->orq)
+		msg_destroy(msg);
+	return inv->orq != NULL;
+}
+
+/* A 401/407: answer it once with credentials for its realms.  False when
+ * there are none, or the answer was already refused. */
+static bool answer_challenge(struct sta_invite *inv, int status,
+			     sip_t const *sip)
+{
+	struct sta_config const *cfg = inv->agent->cfg;
+	msg_auth_t const *ch = status == 401 ?
+		(msg_auth_t const *)sip->sip_www_authenticate :
+		(msg_auth_t const *)sip->sip_proxy_authenticate;
+	char realm[300];
+
+	if (inv->challenges++ > 0 || !ch ||
+	    auc_challenge(&inv->auc, inv->home, ch,
+			  status == 401 ? sip_authorization_class :
+					  sip_proxy_authorization_class) < 0)
+		return false;
+	for (size_t i = 0; i < cfg->n_credentials; i++) {
+		snprintf(realm, sizeof realm, "\"%s\"",
+			 cfg->credentials[i].realm);
+		auc_all_credentials(&inv->auc, "Digest", realm,
+				    cfg->credentials[i].user,
+				    cfg->credentials[i].password);
+	}
+	if (auc_has_authorization(&inv->auc) <= 0) {
+		log_info("INVITE to %s: %d without credentials for its realm",
+			 inv->target->url_host, status);
+		return false;
+	}
+	return send_request(inv);
+}
+
+/* A 3xx: try its first Contact, if the policy allows it as a target. */
+static bool follow_redirect(struct sta_invite *inv, sip_t const *sip)
+{
+	url_t *next;
+
+	if (inv->redirects >= inv->agent->cfg->max_redirects ||
+	    !sip->sip_contact)
+		return false;
+	next = url_hdup(inv->home, sip->sip_contact->m_url);
+	if (!next)
+		return false;
+	next->url_headers = NULL;
+	if (!sip_refer_target_permitted(inv->agent, next)) {
+		log_notice("INVITE to %s: redirect to %s refused by policy",
+			   inv->target->url_host,
+			   next->url_host ? next->url_host : "?");
+		return false;
+	}
+	inv->redirects++;
+	inv->challenges = 0;
+	inv->target = next;
+	log_info("INVITE redirected to %s", url_as_string(inv->home, next));
+	return send_request(inv);
+}
+
+static void send_ack(struct sta_invite *inv)
+{
+	nta_outgoing_t *ack = nta_outgoing_tcreate(
+		inv->dialog->leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+		SIPTAG_CONTACT(inv->agent->contact), TAG_END());
+
+	if (ack)
+		nta_outgoing_destroy(ack);
+	else
+		log_error("cannot send ACK in %s", inv->dialog->call_id);
+}
+
+/* Whether a final response gets a new INVITE instead of being reported. */
+static bool try_again(struct sta_invite *inv, int status, sip_t const *sip)
+{
+	if (inv->cancelled)
+		return false;
+	if (status == 401 || status == 407)
+		return answer_challenge(inv, status, sip);
+	if (status >= 300 && status < 400)
+		return follow_redirect(inv, sip);
+	return false;
+}
+
+static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+		     sip_t const *sip)
+{
+	struct sta_invite *inv = (struct sta_invite *)magic;
+	bool local = sip == NULL || nta_sip_is_internal(sip);
+	int status = sip && sip->sip_status ? sip->sip_status->st_status :
+					      nta_outgoing_status(orq);
+	char const *phrase = sip && sip->sip_status ?
+		sip->sip_status->st_phrase : NULL;
+
+	if (status < 200) {
+		if (!local)
+			dialog_early(inv->dialog, sip);
+		inv->report(inv->owner, status, phrase, local);
+		return 0;
+	}
+	nta_outgoing_destroy(orq);
+	inv->orq = NULL;
+	if (status < 300 && !local) {
+		dialog_confirmed(inv->dialog, sip, inv->sdp);
+		send_ack(inv);
+	} else if (!local && try_again(inv, status, sip)) {
+		return 0;
+	} else {
+		dialog_failed(inv->dialog);
+	}
+	inv->report(inv->owner, status, phrase, local);
+	return 0;
+}
+
+struct sta_invite *invite_start(struct sta_agent *agent,
+				struct sta_dialog *dialog,
+				struct invite_request const *req,
+				invite_report_f *report, void *owner)
+{
+	struct sta_invite *inv = su_home_new(sizeof *inv);
+
+	if (!inv)
+		return NULL;
+	inv->agent = agent;
+	inv->dialog = dialog_ref(dialog);
+	inv->target = url_hdup(inv->home, req->target);
+	inv->replaces = sip_replaces_dup(inv->home, req->replaces);
+	inv->referred_by = sip_referred_by_dup(inv->home, req->referred_by);
+	inv->sdp = su_strdup(inv->home, req->sdp);
+	inv->report = report;
+	inv->owner = owner;
+	if (!inv->target || !inv->sdp || !send_request(inv)) {
+		invite_free(inv);
+		return NULL;
+	}
+	return inv;
+}
+
+void invite_cancel(struct sta_invite *inv)
+{
+	if (!inv || inv->cancelled)
+		return;
+	inv->cancelled = true;
+	if (inv->orq)
+		nta_outgoing_tcancel(inv->orq, NULL, NULL, TAG_END());
+}
+
+void invite_free(struct sta_invite *inv)
+{
+	if (!inv)
+		return;
+	if (inv->orq)
+		nta_outgoing_destroy(inv->orq);
+	dialog_unref(inv->dialog);
+	su_home_unref(inv->home);
+}
