@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -57,6 +58,7 @@ struct key {
 	const struct key *members;	/* groups: their keys, name NULL ends */
 	long long min, max;		/* integers: the accepted range */
 	size_t off;			/* where the value lands in sta_config */
+	size_t off_n;			/* arrays: where their length lands */
 };
 
 static const char *const level_names[] = {
@@ -341,10 +343,12 @@ static void load_targets(struct loader *ld, const config_setting_t *s,
 		copy_strings(ld, s, &ld->cfg->targets, &ld->cfg->n_targets);
 }
 
-static void load_allow_from(struct loader *ld, const config_setting_t *s,
-			    const struct key *k)
+/* An array of CIDR strings into the struct cidr vector at K->off, its
+ * length at K->off_n. */
+static void load_cidrs(struct loader *ld, const config_setting_t *s,
+		       const struct key *k)
 {
-	struct sta_config *cfg = ld->cfg;
+	struct cidr **list = field(ld, k);
 	const config_setting_t *e;
 	size_t i, len;
 
@@ -353,19 +357,51 @@ static void load_allow_from(struct loader *ld, const config_setting_t *s,
 	len = (size_t)config_setting_length(s);
 	if (len == 0)
 		return;
-	cfg->allow_from = calloc(len, sizeof *cfg->allow_from);
-	if (cfg->allow_from == NULL) {
+	*list = calloc(len, sizeof **list);
+	if (*list == NULL) {
 		report(ld, s, "out of memory");
 		return;
 	}
-	cfg->n_allow_from = len;
+	*(size_t *)((char *)ld->cfg + k->off_n) = len;
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(s, i);
-		if (cidr_parse(config_setting_get_string(e),
-			       &cfg->allow_from[i]) != 0)
+		if (cidr_parse(config_setting_get_string(e), &(*list)[i]) != 0)
 			report(ld, e, "%s: '%s' is not an address/prefix",
 			       k->name, config_setting_get_string(e));
 	}
+}
+
+/* A file the agent will read: it must exist and be readable now.  With
+ * PRIVATE, it must not be readable by every user (secrets). */
+static void load_file(struct loader *ld, const config_setting_t *s,
+		      const struct key *k, bool private)
+{
+	const char *v = get_string(ld, s, k);
+	struct stat st;
+
+	if (v == NULL)
+		return;
+	if (access(v, R_OK) != 0 || stat(v, &st) != 0)
+		report(ld, s, "%s: cannot read '%s': %s", k->name, v,
+		       strerror(errno));
+	else if (private && (st.st_mode & S_IROTH))
+		report(ld, s, "%s: '%s' is readable by every user (mode "
+		       "%04o); allow the service only (e.g. 0640)", k->name,
+		       v, (unsigned)(st.st_mode & 07777));
+	else
+		*(char **)field(ld, k) = dup_or_report(ld, s, v);
+}
+
+static void load_public_file(struct loader *ld, const config_setting_t *s,
+			     const struct key *k)
+{
+	load_file(ld, s, k, false);
+}
+
+static void load_private_file(struct loader *ld, const config_setting_t *s,
+			      const struct key *k)
+{
+	load_file(ld, s, k, true);
 }
 
 /*
@@ -502,7 +538,9 @@ static const struct key limits_keys[] = {
 };
 
 static const struct key policy_keys[] = {
-	{ .name = "policy.allow_from", .load = load_allow_from },
+	{ .name = "policy.allow_from", .load = load_cidrs,
+	  .off = offsetof(struct sta_config, allow_from),
+	  .off_n = offsetof(struct sta_config, n_allow_from) },
 	{ .name = "policy.targets", .load = load_targets },
 	STRING_KEY("policy.tel_domain", tel_domain),
 	{ .name = NULL },
@@ -524,6 +562,25 @@ static const struct key metrics_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct key auth_keys[] = {
+	STRING_KEY("auth.realm", auth_realm),
+	{ .name = "auth.users_file", .load = load_private_file,
+	  .off = offsetof(struct sta_config, auth_users_file) },
+	{ .name = "auth.trusted", .load = load_cidrs,
+	  .off = offsetof(struct sta_config, auth_trusted),
+	  .off_n = offsetof(struct sta_config, n_auth_trusted) },
+	UINT_KEY("auth.nonce_expires", 10, 86400, auth_nonce_expires),
+	{ .name = NULL },
+};
+
+static const struct key tls_keys[] = {
+	{ .name = "tls.certificate", .load = load_public_file,
+	  .off = offsetof(struct sta_config, tls_certificate) },
+	{ .name = "tls.key", .load = load_private_file,
+	  .off = offsetof(struct sta_config, tls_key) },
+	{ .name = NULL },
+};
+
 static const struct key log_keys[] = {
 	{ .name = "log.level", .load = load_level,
 	  .off = offsetof(struct sta_config, log_level) },
@@ -541,6 +598,8 @@ static const struct key top_keys[] = {
 	GROUP_KEY("media", media_keys),
 	GROUP_KEY("shutdown", shutdown_keys),
 	GROUP_KEY("metrics", metrics_keys),
+	GROUP_KEY("auth", auth_keys),
+	GROUP_KEY("tls", tls_keys),
 	GROUP_KEY("log", log_keys),
 	{ .name = NULL },
 };
@@ -655,6 +714,37 @@ static int parse(struct loader *ld, config_t *lc)
 	return 0;
 }
 
+static bool is_tls_uri(const char *uri)
+{
+	return strncmp(uri, "sips:", 5) == 0 ||
+	       strstr(uri, ";transport=tls") != NULL;
+}
+
+/* Cross-key rules: auth needs its realm and users file; TLS listen URIs
+ * need the certificate and key, and those come as a pair. */
+static void check_groups_complete(struct loader *ld,
+				  const config_setting_t *root)
+{
+	const struct sta_config *cfg = ld->cfg;
+	const config_setting_t *auth = config_setting_get_member(root, "auth");
+	const config_setting_t *tls = config_setting_get_member(root, "tls");
+	bool need_tls = false;
+
+	if (auth != NULL && config_setting_is_group(auth) &&
+	    (!cfg->auth_realm || !cfg->auth_users_file))
+		report(ld, auth, "auth: realm and users_file are both "
+		       "required");
+	if (tls != NULL && config_setting_is_group(tls) &&
+	    (!cfg->tls_certificate || !cfg->tls_key))
+		report(ld, tls, "tls: certificate and key are both required");
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		need_tls |= cfg->listen[i] && is_tls_uri(cfg->listen[i]);
+	if (need_tls && tls == NULL)
+		report(ld, config_setting_get_member(root, "listen"),
+		       "listen: a sips: or transport=tls URI needs "
+		       "tls.certificate and tls.key");
+}
+
 static void set_defaults(struct sta_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -666,6 +756,7 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->max_active = 10000;
 	cfg->per_source_rate = 50;
 	cfg->shutdown_grace = 10;
+	cfg->auth_nonce_expires = 300;
 	cfg->log_level = STA_LOG_INFO;
 }
 
@@ -682,6 +773,7 @@ int config_load(const char *path, struct sta_config *cfg, FILE *err)
 		load_members(&ld, root, top_keys, NULL);
 		if (config_setting_get_member(root, "listen") == NULL)
 			report(&ld, NULL, "missing required key 'listen'");
+		check_groups_complete(&ld, root);
 		load_sdp(&ld, root);
 	}
 	config_destroy(&lc);
@@ -714,6 +806,11 @@ void config_free(struct sta_config *cfg)
 	free(cfg->sdp);
 	free(cfg->metrics_listen);
 	free(cfg->outbound_proxy);
+	free(cfg->auth_realm);
+	free(cfg->auth_users_file);
+	free(cfg->auth_trusted);
+	free(cfg->tls_certificate);
+	free(cfg->tls_key);
 	for (i = 0; i < cfg->n_credentials; i++) {
 		free(cfg->credentials[i].realm);
 		free(cfg->credentials[i].user);

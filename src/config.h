@@ -61,6 +61,15 @@ struct sta_config {
 	char *sdp;			/* its contents, read at load time */
 
 	unsigned shutdown_grace;	/* s, 0..3600, default 10 */
+
+	char *auth_realm;		/* auth group; NULL: no authentication */
+	char *auth_users_file;		/* user:realm:ha1 lines */
+	struct cidr *auth_trusted;	/* sources that skip authentication */
+	size_t n_auth_trusted;
+	unsigned auth_nonce_expires;	/* s, 10..86400, default 300 */
+
+	char *tls_certificate;		/* PEM files for sips:/transport=tls */
+	char *tls_key;
 	char *metrics_listen;		/* "host:port" of GET /metrics; NULL: off */
 	enum sta_log_level log_level;	/* log.level, default info */
 };

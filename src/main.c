@@ -168,6 +168,24 @@ static void start_heartbeat(struct daemon *d)
 				      (su_timer_arg_t *)d);
 }
 
+static void refuse_reload(struct daemon *d, struct sta_config *next,
+			  char const *why)
+{
+	log_error("reload of %s refused, keeping the running configuration "
+		  "(%s)", d->opts->config_path, why);
+	if (next)
+		config_free(next);
+	free(next);
+	d->reload_failed = true;
+	summarize(d, d->status, sizeof d->status);
+	service_ready(d->status);
+}
+
+static bool same_string(char const *a, char const *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 /* SIGHUP: a new file is parsed into a new struct and swapped in only when
  * it is valid; the old one stays otherwise. */
 static void reload(struct daemon *d)
@@ -177,20 +195,16 @@ static void reload(struct daemon *d)
 	service_reloading();
 	log_notice("SIGHUP: reloading %s", d->opts->config_path);
 	if (!next || config_load(d->opts->config_path, next, stderr) < 0) {
-		log_error("reload: %s refused, keeping the running "
-			  "configuration", d->opts->config_path);
-		free(next);
-		d->reload_failed = true;
-		summarize(d, d->status, sizeof d->status);
-		service_ready(d->status);
+		refuse_reload(d, next, "the file has errors");
 		return;
 	}
-	if ((next->metrics_listen == NULL) != (d->cfg->metrics_listen == NULL) ||
-	    (next->metrics_listen &&
-	     strcmp(next->metrics_listen, d->cfg->metrics_listen) != 0))
+	if (!same_string(next->metrics_listen, d->cfg->metrics_listen))
 		log_warning("reload: metrics.listen changed; it applies after "
 			    "a restart");
-	sip_agent_reload(d->agent, next);
+	if (!sip_agent_reload(d->agent, next)) {
+		refuse_reload(d, next, "its auth group cannot be used");
+		return;
+	}
 	config_free(d->cfg);
 	free(d->cfg);
 	d->cfg = next;

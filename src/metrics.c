@@ -36,6 +36,18 @@ void metrics_observe_final(struct sta_metrics *m, int final_status,
 	m->duration_count++;
 }
 
+void metrics_count_refusal(struct sta_metrics *m, char const *reason)
+{
+	for (size_t i = 0; i < METRICS_REASONS; i++) {
+		if (m->refusals[i].reason == NULL)
+			m->refusals[i].reason = reason;
+		if (m->refusals[i].reason == reason) {
+			m->refusals[i].count++;
+			return;
+		}
+	}
+}
+
 /* Appends to a buffer, counting what would not fit. */
 struct out {
 	char *buf;
@@ -80,6 +92,15 @@ static void render_refers(struct out *o, struct sta_metrics const *m)
 		if (m->refers[status] || is_usual_refer_status(status))
 			put(o, "sta_refers_total{status=\"%d\"} %lu\n", status,
 			    m->refers[status]);
+}
+
+static void render_refusals(struct out *o, struct sta_metrics const *m)
+{
+	header(o, "sta_refers_refused_total", "counter",
+	       "REFER requests refused, by reason.");
+	for (size_t i = 0; i < METRICS_REASONS && m->refusals[i].reason; i++)
+		put(o, "sta_refers_refused_total{reason=\"%s\"} %lu\n",
+		    m->refusals[i].reason, m->refusals[i].count);
 }
 
 static void render_gauges(struct out *o, struct sta_metrics const *m)
@@ -146,6 +167,7 @@ size_t metrics_render(struct sta_metrics const *m, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	render_refers(&o, m);
+	render_refusals(&o, m);
 	render_gauges(&o, m);
 	render_notifies(&o, m);
 	render_finals(&o, m);

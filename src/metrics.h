@@ -19,9 +19,18 @@
 #define METRICS_DURATION_BOUNDS { 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300 }
 #define METRICS_DURATION_BUCKETS 10
 
+/* Distinct refusal reasons counted; refer_admit() has fewer. */
+#define METRICS_REASONS 32
+
 struct sta_metrics {
 	/* sta_refers_total{status}: REFERs answered, by status code */
 	unsigned long refers[700];
+	/* sta_refers_refused_total{reason}: refusals by refer_admit()'s
+	 * reason (static strings, compared by address) */
+	struct {
+		char const *reason;
+		unsigned long count;
+	} refusals[METRICS_REASONS];
 	/* sta_notifies_sent_total, sta_notifies_coalesced_total */
 	unsigned long notifies_sent;
 	unsigned long notifies_coalesced;
@@ -43,6 +52,9 @@ struct sta_metrics {
 /* Record one transfer's INVITE outcome: FINAL_STATUS and how long it took. */
 void metrics_observe_final(struct sta_metrics *m, int final_status,
 			   uint64_t duration_ms);
+
+/* Count one REFER refused for REASON (a static string). */
+void metrics_count_refusal(struct sta_metrics *m, char const *reason);
 
 /* Render M as Prometheus text into BUF (SIZE bytes, NUL-terminated).
  * Returns the length of the full text; when that is >= SIZE the text was

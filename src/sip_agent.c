@@ -14,6 +14,7 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
@@ -23,8 +24,10 @@
 #include "config.h"
 #include "log.h"
 #include "policy.h"
+#include "sip_auth.h"
 #include "sip_dialog.h"
 #include "sip_refer.h"
+#include "sip_tls.h"
 #include "sip_transfer.h"
 
 /* Sources tracked at once by limits.per_source_rate. */
@@ -100,9 +103,25 @@ static int on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 {
 	bool refer = sip->sip_event &&
 		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
-	struct sta_dialog *d = refer ? dialog_find(agent, sip) : NULL;
-	int status = d ? xfer_subscribe(d, irq, sip) : 0;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct request_source src;
+	struct auth_verdict auth;
+	struct sta_dialog *d;
+	int status;
 
+	request_source(irq, &src);
+	if (!agent_source_allowed(agent, &src)) {
+		log_notice("SUBSCRIBE refused: 403 (source not allowed) from %s",
+			   src.text);
+		return reply_capabilities(irq, SIP_403_FORBIDDEN);
+	}
+	sip_auth_check(agent, &src, sip, home, &auth);
+	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
+	su_home_deinit(home);
+	if (status)
+		return status;
+	d = refer ? dialog_find(agent, sip) : NULL;
+	status = d ? xfer_subscribe(d, irq, sip) : 0;
 	if (status)
 		return status;
 	log_info("SUBSCRIBE for %s refused: no such subscription",
@@ -147,6 +166,15 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	}
 }
 
+static bool url_type_is_tls(url_t const *u)
+{
+	char transport[8];
+
+	return u->url_type == url_sips ||
+	       (url_param(u->url_params, "transport", transport,
+			  sizeof transport) && strcasecmp(transport, "tls") == 0);
+}
+
 /* Resolve listen URI TEXT into a listen_addr for loop detection. */
 static bool listen_resolve(char const *text, struct listen_addr *out)
 {
@@ -160,7 +188,7 @@ static bool listen_resolve(char const *text, struct listen_addr *out)
 
 	if (u && u->url_host) {
 		port = u->url_port ? u->url_port :
-			u->url_type == url_sips ? "5061" : "5060";
+			url_type_is_tls(u) ? "5061" : "5060";
 		if (getaddrinfo(strcmp(u->url_host, "*") ? u->url_host : NULL,
 				port, &hints, &res) == 0) {
 			memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
@@ -178,6 +206,22 @@ static bool listen_resolve(char const *text, struct listen_addr *out)
 	return ok;
 }
 
+/* The URI NTA binds for listen URI TEXT: NTA takes TLS only with the sips:
+ * scheme, so "sip:...;transport=tls" is bound as "sips:...". */
+static url_string_t const *bindable(su_home_t *home, char const *text)
+{
+	url_t *u = url_hdup(home, (url_t const *)url_make(home, text));
+	char transport[8];
+
+	if (u && u->url_type == url_sip &&
+	    url_param(u->url_params, "transport", transport,
+		      sizeof transport) && strcasecmp(transport, "tls") == 0) {
+		u->url_type = url_sips;
+		u->url_scheme = "sips";
+	}
+	return u ? (url_string_t const *)u : (url_string_t const *)text;
+}
+
 static bool bind_listen(struct sta_agent *agent)
 {
 	struct sta_config const *cfg = agent->cfg;
@@ -188,7 +232,9 @@ static bool bind_listen(struct sta_agent *agent)
 		return false;
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		if (i > 0 && nta_agent_add_tport(agent->nta,
-				(url_string_t const *)cfg->listen[i],
+				bindable(agent->home, cfg->listen[i]),
+				TAG_IF(agent->tls_dir,
+				       TPTAG_CERTIFICATE(agent->tls_dir)),
 				TAG_END()) < 0) {
 			log_error("cannot listen on %s: %m", cfg->listen[i]);
 			return false;
@@ -214,14 +260,21 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	agent->cfg = cfg;
 	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
 	agent->drain_timer = su_timer_create(su_root_task(root), 0);
+	if (cfg->tls_certificate && !(agent->tls_dir = sip_tls_dir_create(cfg))) {
+		sip_agent_destroy(agent);
+		return NULL;
+	}
 	agent->nta = nta_agent_create(root,
-				      (url_string_t const *)cfg->listen[0],
+				      bindable(agent->home, cfg->listen[0]),
 				      NULL, NULL, NTATAG_UA(1),
-				      NTATAG_CLIENT_RPORT(1), TAG_END());
+				      NTATAG_CLIENT_RPORT(1),
+				      TAG_IF(agent->tls_dir,
+					     TPTAG_CERTIFICATE(agent->tls_dir)),
+				      TAG_END());
 	if (!agent->nta)
 		log_error("cannot listen on %s: %m", cfg->listen[0]);
 	if (!agent->rates || !agent->drain_timer || !agent->nta ||
-	    !bind_listen(agent) ||
+	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !nta_leg_tcreate(agent->nta, on_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
 			     TAG_END())) {
@@ -243,12 +296,19 @@ static bool same_listen(struct sta_config const *a, struct sta_config const *b)
 	return true;
 }
 
-void sip_agent_reload(struct sta_agent *agent, struct sta_config const *cfg)
+bool sip_agent_reload(struct sta_agent *agent, struct sta_config const *cfg)
 {
+	struct sta_auth *auth;
+
+	if (!sip_auth_create(agent->root, cfg, &auth))
+		return false;
 	if (!same_listen(agent->cfg, cfg))
 		log_warning("reload: listen addresses changed; they apply "
 			    "after a restart, the agent keeps its current ones");
+	sip_auth_destroy(agent->auth);
+	agent->auth = auth;
 	agent->cfg = cfg;
+	return true;
 }
 
 static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
@@ -312,5 +372,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);
 	rate_table_free(agent->rates);
+	sip_auth_destroy(agent->auth);
+	sip_tls_dir_remove(agent->tls_dir);
 	su_home_unref(agent->home);
 }

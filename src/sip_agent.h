@@ -23,6 +23,7 @@
 
 struct sta_config;
 struct rate_table;
+struct sta_auth;
 struct sta_transfer;
 struct sta_dialog;
 struct nta_agent_s;
@@ -46,6 +47,8 @@ struct sta_agent {
 	struct sip_contact_s *contact;	/* the agent's own Contact */
 	const struct sta_config *cfg;
 	struct rate_table *rates;
+	struct sta_auth *auth;		/* NULL: no authentication */
+	char *tls_dir;			/* agent.pem for TLS listen URIs */
 	struct listen_addr *listen;
 	size_t n_listen;
 	struct sta_transfer *transfers;	/* live transfers, a list */
@@ -84,8 +87,10 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 				   const struct sta_config *cfg);
 
 /* Replace the configuration the agent uses for new REFERs and transfers
- * (SIGHUP).  Listen addresses are kept: a change is only logged. */
-void sip_agent_reload(struct sta_agent *agent, const struct sta_config *cfg);
+ * (SIGHUP).  Listen addresses are kept: a change is only logged.  Returns
+ * false, keeping the old configuration, when the new auth group cannot be
+ * used. */
+bool sip_agent_reload(struct sta_agent *agent, const struct sta_config *cfg);
 
 /*
  * Start the drain of SPEC section 7 (SIGTERM): new REFERs get 503; after

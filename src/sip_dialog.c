@@ -23,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "sip_agent.h"
+#include "sip_auth.h"
 #include "sip_refer.h"
 #include "sip_transfer.h"
 
@@ -411,7 +412,9 @@ static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 			 sip_t const *sip)
 {
+	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct request_source src;
+	struct auth_verdict auth;
 	struct sta_dialog *old = NULL;
 	int status = 0;
 
@@ -419,6 +422,11 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 	if (!agent_source_allowed(agent, &src))
 		return refuse_invite(irq, sip, &src, SIP_403_FORBIDDEN,
 				     "source not allowed");
+	sip_auth_check(agent, &src, sip, home, &auth);
+	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
+	su_home_deinit(home);
+	if (status)
+		return status;
 	if (agent->shutting_down)
 		return refuse_invite(irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE,

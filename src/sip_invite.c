@@ -232,6 +232,11 @@ void invite_cancel(struct sta_invite *inv)
 		nta_outgoing_tcancel(inv->orq, NULL, NULL, TAG_END());
 }
 
+bool invite_pending(struct sta_invite const *inv)
+{
+	return inv && inv->orq;
+}
+
 void invite_free(struct sta_invite *inv)
 {
 	if (!inv)

@@ -43,6 +43,9 @@ struct sta_invite *invite_start(struct sta_agent *agent,
 /* CANCEL the INVITE if it has no final response yet. */
 void invite_cancel(struct sta_invite *inv);
 
+/* True while an INVITE transaction awaits its final response. */
+bool invite_pending(struct sta_invite const *inv);
+
 /* Forget the INVITE: no more reports (NTA finishes the transaction). */
 void invite_free(struct sta_invite *inv);
 

@@ -29,6 +29,7 @@
 #include "policy.h"
 #include "refer_to.h"
 #include "sip_agent.h"
+#include "sip_auth.h"
 #include "sip_transfer.h"
 
 /* One REFER while it is being judged. */
@@ -37,6 +38,7 @@ struct refer_job {
 	su_home_t *home;
 	sip_t const *sip;
 	struct request_source source;
+	struct auth_verdict auth;
 	struct refer_to_uri uri;
 	sip_replaces_t const *replaces;
 	url_t *target;			/* the INVITE's R-URI once accepted */
@@ -243,6 +245,7 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 	addr = sockaddr_bytes(&job->source.addr, &family);
 	*f = (struct refer_facts){
 		.source_allowed = agent_source_allowed(job->agent, &job->source),
+		.auth_ok = true,
 		.shutting_down = job->agent->shutting_down,
 		.at_max_active = job->agent->calling >= cfg->max_active,
 		.refer_to_count = count_refer_to(job->sip),
@@ -251,7 +254,16 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 		.target_allowed = target_in_policy,
 		.ctx = job->agent,
 	};
-	if (f->source_allowed && !f->shutting_down && !f->at_max_active)
+	if (f->source_allowed) {
+		sip_auth_check(job->agent, &job->source, job->sip, job->home,
+			       &job->auth);
+		f->auth_required = job->auth.required;
+		f->auth_ok = job->auth.ok;
+		f->auth_stale = job->auth.stale;
+	}
+	/* a token only for REFERs that reach the rate check */
+	if (f->source_allowed && f->auth_ok && !f->shutting_down &&
+	    !f->at_max_active)
 		f->over_rate = !rate_take(job->agent->rates,
 					  cfg->per_source_rate, family, addr,
 					  sta_now_ms());
@@ -288,6 +300,7 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 
 	job->agent->refused++;
 	job->agent->metrics.refers[v->status]++;
+	metrics_count_refusal(&job->agent->metrics, v->why);
 	snprintf(retry, sizeof retry, "%u", v->retry_after);
 	log_with(STA_LOG_NOTICE, &(struct log_fields){
 			 .call_id = job->sip->sip_call_id->i_id,
@@ -301,6 +314,8 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 	nta_incoming_treply(irq, v->status, v->phrase,
 			    TAG_IF(v->retry_after,
 				   SIPTAG_RETRY_AFTER_STR(retry)),
+			    TAG_IF(v->status == 401 && job->auth.challenge,
+				   SIPTAG_HEADER(job->auth.challenge)),
 			    SIPTAG_ALLOW_STR(STA_ALLOW),
 			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
 			    TAG_END());

@@ -243,7 +243,9 @@ static void perform(struct sta_transfer *x, struct transfer_actions *a)
 	if (a->what & TA_BYE)
 		dialog_hangup(x->call);
 	update_calling(x);
-	if ((a->what & TA_DONE) && !x->dead) {
+	/* a CANCELled INVITE is kept until its final, so that the agent is
+	 * still there to ACK it */
+	if ((a->what & TA_DONE) && !x->dead && !invite_pending(x->invite)) {
 		xlog(x, STA_LOG_NOTICE, x->core.final_status,
 		     "transfer %lu: done: target's final %d, Refer-To %s",
 		     x->id, x->core.final_status, x->refer_to);

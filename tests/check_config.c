@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +39,22 @@ static char tmpdir[sizeof TMPDIR_TEMPLATE];
 
 /* Unchecked fixture: one directory per TCase, made and removed outside the
  * forked tests so that it goes away even when a test fails. */
+/* Write NAME in the temporary directory with MODE. */
+static void write_mode(const char *name, const char *text, mode_t mode)
+{
+	char path[sizeof tmpdir + 32];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
+	    chmod(path, mode) != 0) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* The temporary directory, with the files auth and tls keys point at:
+ * secrets readable by their owner only, and one readable by all. */
 static void make_tmpdir(void)
 {
 	strcpy(tmpdir, TMPDIR_TEMPLATE);
@@ -45,6 +62,11 @@ static void make_tmpdir(void)
 		perror("mkdtemp");
 		exit(EXIT_FAILURE);
 	}
+	write_mode("users", "alice:example.org:"
+		   "0123456789abcdef0123456789abcdef\n", 0600);
+	write_mode("tls.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	write_mode("tls.crt", "-----BEGIN CERTIFICATE-----\n", 0644);
+	write_mode("open_users", "alice:example.org:x\n", 0644);
 }
 
 static void remove_tmpdir(void)
@@ -130,6 +152,15 @@ static char *join(const char *dir, const char *name)
 static char *tmp_path(const char *name)
 {
 	return join(tmpdir, name);
+}
+
+/* "TMPDIR/NAME" in a static buffer, for comparisons. */
+static const char *tmp_path_static(const char *name)
+{
+	static char path[sizeof tmpdir + 64];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	return path;
 }
 
 /* Write TEXT (expanded, then freed) as NAME in the temporary directory;
@@ -284,6 +315,13 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_str_eq(cfg.credentials[0].user, "agent");
 	ck_assert_str_eq(cfg.credentials[0].password, "s3cret");
 	ck_assert_str_eq(cfg.credentials[1].realm, "pbx");
+	ck_assert_str_eq(cfg.auth_realm, "example.org");
+	ck_assert_str_eq(cfg.auth_users_file, tmp_path_static("users"));
+	ck_assert_uint_eq(cfg.n_auth_trusted, 1);
+	ck_assert_uint_eq(cfg.auth_trusted[0].prefix, 16);
+	ck_assert_uint_eq(cfg.auth_nonce_expires, 60);
+	ck_assert_str_eq(cfg.tls_certificate, tmp_path_static("tls.crt"));
+	ck_assert_str_eq(cfg.tls_key, tmp_path_static("tls.key"));
 	config_free(&cfg);
 	free(sdp);
 	free(path);
@@ -361,6 +399,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
+	ck_assert_uint_eq(cfg.auth_nonce_expires, 10);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_ERROR);
 	config_free(&cfg);
 
@@ -373,6 +412,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_active, 1000000);
 	ck_assert_uint_eq(cfg.per_source_rate, 100000);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
+	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_WARNING);
 	config_free(&cfg);
 	free(lower);
@@ -567,11 +607,27 @@ START_TEST(metrics_listen_refuses_what_is_not_address_port)
 }
 END_TEST
 
-START_TEST(later_work_keys_are_unknown_for_now)
+START_TEST(auth_and_tls_files_are_checked)
 {
-	expect_errors("later_work.conf",
-		      "@CONF@:4: unknown key 'auth'",
-		      "@CONF@:5: unknown key 'tls'",
+	expect_errors("bad_auth_tls.conf",
+		      "@CONF@:4: auth.users_file: '@TMP@/open_users' is "
+		      "readable by every user (mode 0644); allow the service "
+		      "only (e.g. 0640)",
+		      "@CONF@:4: auth.trusted: 'anywhere' is not an "
+		      "address/prefix",
+		      "@CONF@:5: tls.key: cannot read '@TMP@/missing.key': No "
+		      "such file or directory",
+		      "@CONF@:4: auth: realm and users_file are both required",
+		      "@CONF@:5: tls: certificate and key are both required",
+		      NULL);
+}
+END_TEST
+
+START_TEST(tls_listen_without_tls_keys_is_an_error)
+{
+	expect_errors("tls_without_keys.conf",
+		      "@CONF@:2: listen: a sips: or transport=tls URI needs "
+		      "tls.certificate and tls.key",
 		      NULL);
 }
 END_TEST
@@ -753,7 +809,8 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, unknown_top_level_key_is_an_error);
 	tcase_add_test(bad, unknown_key_in_group_is_an_error);
 	tcase_add_test(bad, metrics_listen_refuses_what_is_not_address_port);
-	tcase_add_test(bad, later_work_keys_are_unknown_for_now);
+	tcase_add_test(bad, auth_and_tls_files_are_checked);
+	tcase_add_test(bad, tls_listen_without_tls_keys_is_an_error);
 	tcase_add_test(bad, bad_proxy_and_credentials_are_each_reported);
 	tcase_add_test(bad, wrong_type_names_the_expected_type);
 	tcase_add_test(bad, out_of_range_integer_names_the_range);

@@ -46,6 +46,7 @@ static bool has_line(char const *haystack, char const *line)
 
 static char const *const metric_types[][2] = {
 	{ "sta_refers_total", "counter" },
+	{ "sta_refers_refused_total", "counter" },
 	{ "sta_transfers_active", "gauge" },
 	{ "sta_transfers_calling", "gauge" },
 	{ "sta_notifies_sent_total", "counter" },
@@ -218,6 +219,34 @@ START_TEST(observe_final_counts_classes_2xx_to_6xx_only)
 }
 END_TEST
 
+START_TEST(refusals_are_counted_by_reason)
+{
+	static char const loop[] = "loop";
+	static char const rate[] = "over rate";
+	struct sta_metrics m = { 0 };
+	char const *t;
+
+	metrics_count_refusal(&m, loop);
+	metrics_count_refusal(&m, rate);
+	metrics_count_refusal(&m, loop);
+	t = render(&m);
+	ck_assert_line(t, "sta_refers_refused_total{reason=\"loop\"} 2");
+	ck_assert_line(t, "sta_refers_refused_total{reason=\"over rate\"} 1");
+}
+END_TEST
+
+START_TEST(refusal_reasons_beyond_the_table_are_not_counted)
+{
+	static char const reasons[METRICS_REASONS + 1][8];
+	struct sta_metrics m = { 0 };
+
+	for (size_t i = 0; i <= METRICS_REASONS; i++)
+		metrics_count_refusal(&m, reasons[i]);
+	for (size_t i = 0; i < METRICS_REASONS; i++)
+		ck_assert_uint_eq(m.refusals[i].count, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metrics");
@@ -229,6 +258,8 @@ int main(void)
 	tcase_add_test(render_tc,
 		       zero_metrics_have_every_help_type_and_usual_refer_statuses);
 	tcase_add_test(render_tc, counters_show_their_values);
+	tcase_add_test(render_tc, refusals_are_counted_by_reason);
+	tcase_add_test(render_tc, refusal_reasons_beyond_the_table_are_not_counted);
 	tcase_add_test(render_tc, histogram_buckets_are_cumulative);
 	tcase_add_test(render_tc,
 		       too_small_buffer_returns_full_length_and_stays_terminated);
