@@ -61,7 +61,7 @@ struct key {
 	size_t off_n;			/* arrays: where their length lands */
 };
 
-static const char *const level_names[] = {
+const char *const sta_log_level_names[STA_LOG_DEBUG + 1] = {
 	[STA_LOG_ERROR] = "error",
 	[STA_LOG_WARNING] = "warning",
 	[STA_LOG_NOTICE] = "notice",
@@ -175,8 +175,8 @@ static void load_level(struct loader *ld, const config_setting_t *s,
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
-		if (strcmp(v, level_names[i]) == 0) {
+	for (i = 0; i <= STA_LOG_DEBUG; i++) {
+		if (strcmp(v, sta_log_level_names[i]) == 0) {
 			*(enum sta_log_level *)field(ld, k) = i;
 			return;
 		}

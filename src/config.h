@@ -34,6 +34,9 @@ struct sta_credential {
 	char *password;
 };
 
+/* "error" ... "debug": the names log.level takes, indexed by level. */
+extern const char *const sta_log_level_names[STA_LOG_DEBUG + 1];
+
 struct sta_config {
 	char **listen;			/* SIP URIs to bind, at least one */
 	size_t n_listen;

@@ -21,14 +21,6 @@
 static enum sta_log_level threshold = STA_LOG_INFO;
 static bool to_journal;
 
-static const char *const level_names[] = {
-	[STA_LOG_ERROR] = "error",
-	[STA_LOG_WARNING] = "warning",
-	[STA_LOG_NOTICE] = "notice",
-	[STA_LOG_INFO] = "info",
-	[STA_LOG_DEBUG] = "debug",
-};
-
 static const int level_priorities[] = {
 	[STA_LOG_ERROR] = LOG_ERR,
 	[STA_LOG_WARNING] = LOG_WARNING,
@@ -67,7 +59,7 @@ static void to_stderr(enum sta_log_level level, char const *message)
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000,
-		level_names[level], message);
+		sta_log_level_names[level], message);
 }
 
 /* One journal entry; every field is formatted into its own buffer. */
