@@ -145,7 +145,10 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	case sip_method_ack:
 		nta_incoming_destroy(irq);
 		return 0;
-	case sip_method_options:
+	case sip_method_options:	/* a proxy's keepalive probe */
+		if (agent->shutting_down)
+			return reply_capabilities(irq,
+						  SIP_503_SERVICE_UNAVAILABLE);
 		return reply_capabilities(irq, SIP_200_OK);
 	case sip_method_refer:
 		if (in_dialog)
