@@ -357,6 +357,16 @@ static struct sta_dialog *replaced_dialog(struct sta_agent *agent,
 	return NULL;
 }
 
+/* A Replaces header that Sofia-SIP filed as an error. */
+static bool replaces_unparsable(sip_t const *sip)
+{
+	for (sip_error_t const *e = sip->sip_error; e; e = e->er_next)
+		if (e->er_common->h_class == sip_replaces_class ||
+		    (e->er_name && strcasecmp(e->er_name, "Replaces") == 0))
+			return true;
+	return false;
+}
+
 static void give_up(struct sta_dialog *old)
 {
 	log_info("dialog %s replaced", old->call_id);
@@ -380,18 +390,30 @@ static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
 	return status;
 }
 
+/* The SDP the agent answers INVITE SIP with: the replaced dialog's own
+ * (with a higher o= version) when it takes one over, else an answer to
+ * the offer built from media.sdp_file, or that file as the offer. */
+static char *local_sdp_for(struct sta_agent *agent, struct sta_dialog *d,
+			   sip_t const *sip, struct sta_dialog *old)
+{
+	char *sdp = dialog_next_offer(old, d->home);
+
+	if (sdp)
+		return sdp;
+	if (!sip->sip_payload)
+		return su_strdup(d->home, agent->cfg->sdp);
+	return sdp_answer(agent, d->home, agent->cfg->sdp,
+			  sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
 static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
-			 sip_t const *sip, char const *base)
+			 sip_t const *sip, struct sta_dialog *old)
 {
 	struct sta_dialog *d = dialog_new_uas(agent, sip);
-	char const *offer = sip->sip_payload ? sip->sip_payload->pl_data
-					     : NULL;
 
 	if (!d)
 		return 500;
-	d->local_sdp = offer ? sdp_answer(agent, d->home, base, offer,
-					  sip->sip_payload->pl_len)
-			     : su_strdup(d->home, base);
+	d->local_sdp = local_sdp_for(agent, d, sip, old);
 	if (!d->local_sdp) {
 		dialog_unref(d);
 		return 488;
@@ -431,14 +453,15 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 		return refuse_invite(irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE,
 				     "shutting down");
+	if (replaces_unparsable(sip))
+		return refuse_invite(irq, sip, &src, SIP_400_BAD_REQUEST,
+				     "Replaces does not parse");
 	if (sip->sip_replaces &&
 	    !(old = replaced_dialog(agent, sip->sip_replaces, &status)))
 		return refuse_invite(irq, sip, &src,
 				     SIP_481_NO_TRANSACTION,
 				     "Replaces names no dialog of the agent");
-	status = accept_invite(agent, irq, sip,
-			       old && old->local_sdp ? old->local_sdp
-						     : agent->cfg->sdp);
+	status = accept_invite(agent, irq, sip, old);
 	if (status != 200)
 		return refuse_invite(irq, sip, &src, status,
 				     status == 488 ? "Not Acceptable Here"
