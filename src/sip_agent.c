@@ -94,19 +94,14 @@ static int reply_capabilities(nta_incoming_t *irq, int status,
 	return status;
 }
 
-/* NTA hands every SUBSCRIBE to the default leg, in a dialog or not.  A
- * refresh of a refer subscription goes to its transfer; a refer SUBSCRIBE
- * that names none is a subscription to nothing (403); any other package
- * is unknown here (489). */
-static int on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
-			sip_t const *sip)
+int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
+			sip_t const *sip, struct sta_dialog *d)
 {
 	bool refer = sip->sip_event &&
 		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct request_source src;
 	struct auth_verdict auth;
-	struct sta_dialog *d;
 	int status;
 
 	request_source(irq, &src);
@@ -120,8 +115,9 @@ static int on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	su_home_deinit(home);
 	if (status)
 		return status;
-	d = refer ? dialog_find(agent, sip) : NULL;
-	status = d ? xfer_subscribe(d, irq, sip) : 0;
+	if (!d && refer)
+		d = dialog_find(agent, sip);
+	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
 	if (status)
 		return status;
 	log_info("SUBSCRIBE for %s refused: no such subscription",
@@ -155,7 +151,7 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			return 481;
 		return sip_refer_receive(agent, irq, sip, NULL);
 	case sip_method_subscribe:
-		return on_subscribe(agent, irq, sip);
+		return sip_agent_subscribe(agent, irq, sip, NULL);
 	case sip_method_invite:
 		if (in_dialog)
 			return 481;

@@ -81,6 +81,17 @@ unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
 bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src);
 
+/*
+ * A SUBSCRIBE, in dialog D or outside any (D NULL: looked up by its tags,
+ * for NTA builds that hand in-dialog SUBSCRIBEs to the default leg).  A
+ * refresh of a refer subscription goes to its transfer; a refer SUBSCRIBE
+ * that names none is a subscription to nothing (403); any other package
+ * is unknown here (489).  Source policy and authentication apply as for a
+ * REFER.  Returns the status answered.
+ */
+int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
+			sip_t const *sip, struct sta_dialog *d);
+
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */
 struct sta_agent *sip_agent_create(su_root_t *root,

@@ -305,6 +305,8 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		return on_bye(d, irq);
 	case sip_method_refer:
 		return sip_refer_receive(d->agent, irq, sip, d);
+	case sip_method_subscribe:
+		return sip_agent_subscribe(d->agent, irq, sip, d);
 	case sip_method_invite:	/* a refresh: the session stays as it is */
 		if (d->session != SESSION_CONFIRMED)
 			return 491;
