@@ -14,6 +14,8 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/tport.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -81,6 +83,41 @@ bool agent_source_allowed(struct sta_agent const *agent,
 	return src->known && cidr_list_contains(agent->cfg->allow_from,
 						agent->cfg->n_allow_from,
 						family, addr);
+}
+
+static bool host_is_wildcard(char const *host)
+{
+	return !host || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
+	       strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0;
+}
+
+struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
+					nta_incoming_t *irq, su_home_t *home)
+{
+	tport_t *tp = nta_incoming_transport(agent->nta, irq, NULL);
+	tport_t *primary = tp && tport_is_secondary(tp) ? tport_parent(tp)
+							 : tp;
+	tp_name_t const *n = primary ? tport_name(primary) : NULL;
+	url_t const *fallback = agent->contact->m_url;
+	char const *host;
+	sip_contact_t *m = NULL;
+
+	if (n && n->tpn_proto && n->tpn_port) {
+		host = host_is_wildcard(n->tpn_host) ? fallback->url_host
+						     : n->tpn_host;
+		bool v6 = strchr(host, ':') && host[0] != '[';
+
+		m = strcasecmp(n->tpn_proto, "tls") == 0 ?
+			sip_contact_format(home, "<sips:%s%s%s:%s>",
+					   v6 ? "[" : "", host, v6 ? "]" : "",
+					   n->tpn_port) :
+			sip_contact_format(home, "<sip:%s%s%s:%s;transport=%s>",
+					   v6 ? "[" : "", host, v6 ? "]" : "",
+					   n->tpn_port, n->tpn_proto);
+	}
+	if (tp)
+		tport_unref(tp);
+	return m ? m : sip_contact_dup(home, agent->contact);
 }
 
 static int reply_capabilities(nta_incoming_t *irq, int status,

@@ -77,6 +77,12 @@ void request_source(nta_incoming_t *irq, struct request_source *src);
 unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
 				    int *family);
 
+/* The agent's Contact for a dialog that request IRQ starts: the address
+ * and transport the request came in on (sips: for TLS, RFC 3261 12.1.1),
+ * falling back to agent->contact.  Allocated in HOME. */
+struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
+					nta_incoming_t *irq, su_home_t *home);
+
 /* SRC is in policy.allow_from. */
 bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src);

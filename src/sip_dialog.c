@@ -98,7 +98,8 @@ static bool dialog_usable(struct sta_dialog *d)
 	return true;
 }
 
-struct sta_dialog *dialog_new_uas(struct sta_agent *agent, sip_t const *sip)
+struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
+				  nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sta_dialog *d = dialog_alloc(agent);
 
@@ -114,6 +115,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent, sip_t const *sip)
 	if (!dialog_usable(d))
 		return NULL;
 	nta_leg_server_route(d->leg, sip->sip_record_route, sip->sip_contact);
+	d->contact = agent_contact_for(agent, irq, d->home);
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
 	return d;
@@ -139,6 +141,7 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 	if (!id || !dialog_usable(d))
 		return NULL;
 	d->call_id = su_strdup(d->home, id->i_id);
+	d->contact = sip_contact_dup(d->home, agent->contact);
 	d->session = SESSION_EARLY;
 	d->agent_initiated = true;
 	d->caller = x;
@@ -282,7 +285,7 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d)
 {
 	nta_incoming_treply(irq, SIP_200_OK,
-			    SIPTAG_CONTACT(d->agent->contact),
+			    SIPTAG_CONTACT(d->contact),
 			    SIPTAG_ALLOW_STR(STA_ALLOW),
 			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
@@ -411,7 +414,7 @@ static char *local_sdp_for(struct sta_agent *agent, struct sta_dialog *d,
 static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 			 sip_t const *sip, struct sta_dialog *old)
 {
-	struct sta_dialog *d = dialog_new_uas(agent, sip);
+	struct sta_dialog *d = dialog_new_uas(agent, irq, sip);
 
 	if (!d)
 		return 500;

@@ -39,6 +39,7 @@ struct sta_dialog {
 	enum session_state session;
 	bool agent_initiated;		/* the agent sent the INVITE */
 	char *local_sdp;		/* the SDP the agent sent in it */
+	sip_contact_t *contact;		/* the agent's Contact in it */
 	struct sta_transfer *caller;	/* transfer whose INVITE made it */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
 };
@@ -46,7 +47,8 @@ struct sta_dialog {
 /* The dialog a request outside any known dialog creates when the agent
  * answers it (a REFER's 202, an INVITE's 200): local tag made here, route
  * set and target from the request.  Holds one reference. */
-struct sta_dialog *dialog_new_uas(struct sta_agent *agent, sip_t const *sip);
+struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
+				  nta_incoming_t *irq, sip_t const *sip);
 
 /* The dialog of an INVITE the agent sends for transfer X to TARGET, From
  * identity.from.  Holds one reference. */

@@ -64,7 +64,7 @@ static bool send_request(struct sta_invite *inv)
 
 	if (!msg || sip_add_tl(msg, sip,
 			TAG_IF(route, SIPTAG_ROUTE(route)),
-			SIPTAG_CONTACT(agent->contact),
+			SIPTAG_CONTACT(inv->dialog->contact),
 			SIPTAG_REFERRED_BY(inv->referred_by),
 			TAG_IF(inv->replaces, SIPTAG_REPLACES(inv->replaces)),
 			SIPTAG_ALLOW_STR(STA_ALLOW),
@@ -149,7 +149,7 @@ static void send_ack(struct sta_invite *inv)
 {
 	nta_outgoing_t *ack = nta_outgoing_tcreate(
 		inv->dialog->leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-		SIPTAG_CONTACT(inv->agent->contact), TAG_END());
+		SIPTAG_CONTACT(inv->dialog->contact), TAG_END());
 
 	if (ack)
 		nta_outgoing_destroy(ack);

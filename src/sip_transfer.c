@@ -149,7 +149,7 @@ static bool send_notify(struct sta_transfer *x,
 		(nta_outgoing_magic_t *)x, NULL, SIP_METHOD_NOTIFY, NULL,
 		SIPTAG_EVENT(x->event),
 		SIPTAG_SUBSCRIPTION_STATE_STR(a->notify_state),
-		SIPTAG_CONTACT(x->agent->contact),
+		SIPTAG_CONTACT(x->notify_dialog->contact),
 		SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
 	xlog(x, STA_LOG_INFO, atoi(a->notify_body + 8),
@@ -335,7 +335,7 @@ int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
 	}
 	snprintf(expires, sizeof expires, "%d", granted);
 	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_EXPIRES_STR(expires),
-			    SIPTAG_CONTACT(x->agent->contact), TAG_END());
+			    SIPTAG_CONTACT(d->contact), TAG_END());
 	perform(x, &a);
 	return 200;
 }
@@ -360,7 +360,7 @@ static bool prepare_request(struct sta_transfer *x, sip_t const *sip,
 }
 
 static struct sta_transfer *xfer_new(struct sta_agent *agent,
-				     sip_t const *sip,
+				     nta_incoming_t *irq, sip_t const *sip,
 				     struct xfer_request const *req,
 				     struct sta_dialog *dialog)
 {
@@ -385,7 +385,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	x->refer_to = su_strdup(x->home, req->refer_to);
 	if (req->subscribed)
 		x->notify_dialog = dialog ? dialog_ref(dialog)
-					  : dialog_new_uas(agent, sip);
+					  : dialog_new_uas(agent, irq, sip);
 	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
 	    (req->subscribed && !x->notify_dialog)) {
 		xfer_free(x);
@@ -408,7 +408,7 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 		sip_t const *sip, struct xfer_request const *req,
 		struct sta_dialog *dialog)
 {
-	struct sta_transfer *x = xfer_new(agent, sip, req, dialog);
+	struct sta_transfer *x = xfer_new(agent, irq, sip, req, dialog);
 	struct transfer_limits lim = limits_of(agent->cfg);
 	struct transfer_actions a;
 
@@ -423,7 +423,10 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 		nta_incoming_tag(irq, x->notify_dialog ?
 				 x->notify_dialog->local_tag : NULL);
 	nta_incoming_treply(irq, SIP_202_ACCEPTED,
-			    SIPTAG_CONTACT(agent->contact),
+			    SIPTAG_CONTACT(x->notify_dialog ?
+					   x->notify_dialog->contact :
+					   agent_contact_for(agent, irq,
+							     x->home)),
 			    TAG_IF(!req->subscribed,
 				   SIPTAG_REFER_SUB_STR("false")),
 			    TAG_IF(req->refer_sub_true,
