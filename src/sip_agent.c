@@ -74,15 +74,19 @@ unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
 		&((struct sockaddr_in6 const *)ss)->sin6_addr;
 }
 
-bool agent_source_allowed(struct sta_agent const *agent,
-			  struct request_source const *src)
+bool source_in(struct request_source const *src, struct cidr const *list,
+	       size_t n)
 {
 	int family;
 	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
 
-	return src->known && cidr_list_contains(agent->cfg->allow_from,
-						agent->cfg->n_allow_from,
-						family, addr);
+	return src->known && cidr_list_contains(list, n, family, addr);
+}
+
+bool agent_source_allowed(struct sta_agent const *agent,
+			  struct request_source const *src)
+{
+	return source_in(src, agent->cfg->allow_from, agent->cfg->n_allow_from);
 }
 
 static bool host_is_wildcard(char const *host)

@@ -23,6 +23,7 @@
 
 struct sta_config;
 struct rate_table;
+struct cidr;
 struct sta_auth;
 struct sta_transfer;
 struct sta_dialog;
@@ -82,6 +83,10 @@ unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
  * falling back to agent->contact.  Allocated in HOME. */
 struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 					nta_incoming_t *irq, su_home_t *home);
+
+/* SRC is known and in one of the N prefixes of LIST. */
+bool source_in(struct request_source const *src, struct cidr const *list,
+	       size_t n);
 
 /* SRC is in policy.allow_from. */
 bool agent_source_allowed(struct sta_agent const *agent,

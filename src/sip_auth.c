@@ -94,17 +94,6 @@ void sip_auth_destroy(struct sta_auth *auth)
 	free(auth);
 }
 
-static bool trusted(struct sta_agent const *agent,
-		    struct request_source const *src)
-{
-	int family;
-	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
-
-	return src->known && cidr_list_contains(agent->cfg->auth_trusted,
-						agent->cfg->n_auth_trusted,
-						family, addr);
-}
-
 /* The agent challenges as a server: 401 with WWW-Authenticate. */
 static auth_challenger_t server_challenger(void)
 {
@@ -155,7 +144,8 @@ void sip_auth_check(struct sta_agent *agent, struct request_source const *src,
 	auth_status_t *as;
 
 	*v = (struct auth_verdict){ .ok = true };
-	if (!agent->auth || trusted(agent, src))
+	if (!agent->auth || source_in(src, agent->cfg->auth_trusted,
+				      agent->cfg->n_auth_trusted))
 		return;
 	v->required = true;
 	as = verify(agent->auth->module, agent, sip, home);
