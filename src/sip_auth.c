@@ -18,7 +18,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "policy.h"
 #include "sip_agent.h"
 
 /* Sofia-SIP's Digest module judges a nonce's age before the password, so a
