@@ -171,8 +171,9 @@ static void on_invite_report(void *owner, int status, char const *phrase,
 	struct sta_transfer *x = owner;
 	struct transfer_actions a;
 
-	xlog(x, STA_LOG_INFO, status, "transfer %lu: target answered %d %s",
-	     x->id, status, phrase ? phrase : "");
+	xlog(x, STA_LOG_INFO, status, "transfer %lu: %s %d %s", x->id,
+	     local ? "no answer from the target, the SIP stack says"
+		   : "target answered", status, phrase ? phrase : "");
 	transfer_on_response(&x->core, status, phrase, local, sta_now_ms(),
 			     &a);
 	perform(x, &a);
