@@ -97,6 +97,15 @@ static void to_journal_entry(enum sta_log_level level,
 	free(refer);
 }
 
+/* Peers put text into log lines (Call-IDs, URIs, phrases): a control
+ * character becomes '?', so no line can be split or recoloured. */
+static void defang(char *text)
+{
+	for (unsigned char *p = (unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 void log_withv(enum sta_log_level level, struct log_fields const *fields,
 	       char const *fmt, va_list ap)
 {
@@ -106,6 +115,7 @@ void log_withv(enum sta_log_level level, struct log_fields const *fields,
 	if (level > threshold)
 		return;
 	vsnprintf(message, sizeof message, fmt, ap);
+	defang(message);
 	if (to_journal)
 		to_journal_entry(level, fields, message);
 	else

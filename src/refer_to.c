@@ -13,6 +13,8 @@
 #include "refer_to.h"
 
 #include <stdio.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -157,6 +159,35 @@ static void build_key(struct refer_target *t)
 
 /* Host/port trouble is a parse failure, so it answers 400 before the method
  * (501) and Replaces rules; only the scheme (416) comes first. */
+/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+static bool scheme_well_formed(const char *scheme)
+{
+	if (!isalpha((unsigned char)*scheme))
+		return false;
+	for (const char *p = scheme + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("+-.", *p))
+			return false;
+	return true;
+}
+
+/* A control character anywhere in the URI's parts: never a valid URI, and
+ * never to be copied into an INVITE or a log line. */
+static bool has_control_chars(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; p && *p;
+	     p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+static bool uri_is_clean(const struct refer_to_uri *u)
+{
+	return !has_control_chars(u->scheme) && !has_control_chars(u->user) &&
+	       !has_control_chars(u->host) && !has_control_chars(u->port) &&
+	       !has_control_chars(u->method);
+}
+
 int refer_to_check(const struct refer_to_uri *u, const char *tel_domain,
 		   struct refer_target *out, const char **why)
 {
@@ -164,7 +195,8 @@ int refer_to_check(const struct refer_to_uri *u, const char *tel_domain,
 	enum scheme s;
 	int status;
 
-	if (u->scheme == NULL)
+	if (u->scheme == NULL || !scheme_well_formed(u->scheme) ||
+	    !uri_is_clean(u))
 		return reject(why, "Refer-To unparsable", 400);
 	s = scheme_of(u->scheme, tel_domain);
 	if (s == SCHEME_OTHER)

@@ -82,6 +82,7 @@ static void read_replaces(struct refer_job *job, url_t const *u)
 	tagi_t *tags;
 	tagi_t const *t;
 	sip_replaces_t const *rp;
+	unsigned n = 0;
 
 	if (!u->url_headers)
 		return;
@@ -92,10 +93,13 @@ static void read_replaces(struct refer_job *job, url_t const *u)
 						   "replaces=") != NULL;
 		return;
 	}
+	for (tagi_t const *i = tags; i; i = tl_next(i))
+		n += i->t_tag == siptag_replaces;
 	rp = (sip_replaces_t const *)t->t_value;
 	job->uri.has_replaces = true;
-	job->uri.replaces_valid = rp && rp->rp_call_id && rp->rp_to_tag &&
-				  rp->rp_from_tag;
+	/* RFC 3891 3: one Replaces, with call-id, to-tag and from-tag */
+	job->uri.replaces_valid = n == 1 && rp && rp->rp_call_id &&
+				  rp->rp_to_tag && rp->rp_from_tag;
 	if (job->uri.replaces_valid)
 		job->replaces = rp;
 }
@@ -114,6 +118,17 @@ static struct refer_to_uri uri_facts(url_t const *u, char *method,
 	};
 }
 
+/* A copy of U without the password of its userinfo (RFC 3261 19.1.1: not
+ * recommended; it is neither forwarded to the target nor logged). */
+static url_t *without_password(su_home_t *home, url_t const *u)
+{
+	url_t *copy = url_hdup(home, u);
+
+	if (copy)
+		copy->url_password = NULL;
+	return copy;
+}
+
 static bool read_refer_to(struct refer_job *job)
 {
 	sip_refer_to_t const *rt = job->sip->sip_refer_to;
@@ -121,7 +136,9 @@ static bool read_refer_to(struct refer_job *job)
 
 	if (!rt || count_refer_to(job->sip) != 1)
 		return false;
-	u = rt->r_url;
+	u = without_password(job->home, rt->r_url);
+	if (!u)
+		return false;
 	url_e(job->refer_to_text, sizeof job->refer_to_text, u);
 	job->refer_to_text[sizeof job->refer_to_text - 1] = '\0';
 	if (!url_host_ok(u))
@@ -280,7 +297,7 @@ static url_t *target_url(struct refer_job *job, struct refer_target const *t)
 	if (t->tel)
 		return url_format(job->home, "sip:%s@%s;user=phone", t->user,
 				  t->host);
-	u = url_hdup(job->home, job->sip->sip_refer_to->r_url);
+	u = without_password(job->home, job->sip->sip_refer_to->r_url);
 	if (u)
 		u->url_headers = NULL;
 	return u;

@@ -156,10 +156,12 @@ static bool send_notify(struct sta_transfer *x,
 	     "transfer %lu: NOTIFY %.*s (%s)", x->id,
 	     (int)strcspn(a->notify_body, "\r\n"), a->notify_body,
 	     a->notify_state);
-	if (!x->notify)
+	if (!x->notify) {
 		log_error("transfer %lu: cannot send NOTIFY", x->id);
-	else
+	} else {
+		transfer_notify_left(&x->core, sta_now_ms());
 		x->agent->metrics.notifies_sent++;
+	}
 	return x->notify != NULL;
 }
 

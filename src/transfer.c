@@ -273,6 +273,12 @@ void transfer_shutdown(struct transfer *t, uint64_t now_ms,
 	settle(t, now_ms, a);
 }
 
+void transfer_notify_left(struct transfer *t, uint64_t now_ms)
+{
+	if (now_ms > t->pacer.last_sent_ms)
+		t->pacer.last_sent_ms = now_ms;
+}
+
 bool transfer_is_calling(const struct transfer *t)
 {
 	return t->call == CALL_CALLING;

@@ -127,6 +127,11 @@ void transfer_tick(struct transfer *t, uint64_t now_ms,
 void transfer_shutdown(struct transfer *t, uint64_t now_ms,
 		       struct transfer_actions *a);
 
+/* The NOTIFY that TA_NOTIFY asked for really left at NOW_MS: the window
+ * counts from then, so time spent before sending it (building the 202, a
+ * stalled CPU) cannot shorten the gap to the next one. */
+void transfer_notify_left(struct transfer *t, uint64_t now_ms);
+
 /* True while the INVITE has no final response (counts for max_active). */
 bool transfer_is_calling(const struct transfer *t);
 

@@ -115,13 +115,45 @@ END_TEST
 
 START_TEST(other_scheme_is_416)
 {
-	static const char *const bad[] = { "http", "sipx", "im", "pres", "" };
+	static const char *const bad[] = { "http", "sipx", "im", "pres" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uri.scheme = bad[i];
 		ck_assert_msg(check("pbx.example.com") == 416, "\"%s\"", bad[i]);
 		ck_assert_str_eq(why, "scheme not supported");
 	}
+}
+END_TEST
+
+START_TEST(malformed_scheme_is_400_not_416)
+{
+	static const char *const bad[] = { "", "carol@127.0.0.1", "1sip",
+					   "si p", "<sip" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uri.scheme = bad[i];
+		ck_assert_msg(check(NULL) == 400, "\"%s\"", bad[i]);
+		ck_assert_str_eq(why, "Refer-To unparsable");
+	}
+}
+END_TEST
+
+START_TEST(control_characters_in_any_part_are_400)
+{
+	static const char ring[] = "car\aol", esc[] = "ca\x1b[31mrol";
+
+	uri.user = ring;
+	ck_assert_int_eq(check(NULL), 400);
+	uri_setup();
+	uri.user = esc;
+	ck_assert_int_eq(check(NULL), 400);
+	uri_setup();
+	uri.host = "127.0.0.1\r\nX: y";
+	ck_assert_int_eq(check(NULL), 400);
+	uri_setup();
+	uri.port = "50\17760";
+	ck_assert_int_eq(check(NULL), 400);
+	ck_assert_str_eq(why, "Refer-To unparsable");
 }
 END_TEST
 
@@ -704,6 +736,8 @@ static Suite *refer_to_suite(void)
 	tcase_add_test(c, scheme_compare_is_case_insensitive);
 	tcase_add_test(c, other_scheme_is_416);
 	tcase_add_test(c, missing_scheme_is_400);
+	tcase_add_test(c, malformed_scheme_is_400_not_416);
+	tcase_add_test(c, control_characters_in_any_part_are_400);
 	tcase_add_test(c, tel_without_tel_domain_is_416);
 	tcase_add_test(c, tel_maps_to_sip_at_tel_domain_without_separators);
 	tcase_add_test(c, tel_local_number_keeps_hex_star_and_hash);

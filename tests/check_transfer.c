@@ -368,6 +368,18 @@ START_TEST(referer_bye_ends_notifying_but_not_the_transfer)
 }
 END_TEST
 
+START_TEST(window_counts_from_when_the_notify_really_left)
+{
+	start(0);			/* the 100 Trying, asked for at 0 */
+	transfer_notify_left(&t, 40);	/* but sent only at 40 */
+	notify_ok(45);
+	respond(180, "Ringing", 500);
+	ck_assert_uint_eq(a.wake_at, 40 + 1000 + PACER_GUARD_MS);
+	transfer_notify_left(&t, 20);	/* an earlier stamp changes nothing */
+	ck_assert_uint_eq(t.pacer.last_sent_ms, 40);
+}
+END_TEST
+
 /* Random events on a fake clock: whatever their order, two NOTIFYs are
  * never closer than the interval, at most one NOTIFY is outstanding, exactly
  * one final is sent and it carries the true final status, leaving at most
@@ -464,6 +476,7 @@ int main(void)
 	tcase_add_test(tc, unsubscribe_sends_current_state_with_reason_timeout);
 	tcase_add_test(tc, subscribe_after_the_subscription_ended_is_refused);
 	tcase_add_test(tc, referer_bye_ends_notifying_but_not_the_transfer);
+	tcase_add_test(tc, window_counts_from_when_the_notify_really_left);
 	tcase_add_test(tc, random_event_orders_never_break_the_pacing_rules);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

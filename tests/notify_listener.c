@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "%s: socket: %s\n", argv[0], strerror(errno));
+		fclose(out);
 		return 2;
 	}
 	if (!abstract)
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
 	if (bind(fd, (struct sockaddr *)&sun, sun_len) < 0) {
 		fprintf(stderr, "%s: bind %s: %s\n", argv[0], argv[1],
 			strerror(errno));
+		fclose(out);
+		close(fd);
 		return 2;
 	}
 	printf("listening on %s\n", argv[1]);

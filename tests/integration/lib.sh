@@ -87,6 +87,18 @@ sta_cleanup() {
 	for pid in $STA_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
+	# Under STA_WRAPPER=valgrind: lost bytes or any error fail the test.
+	for _vg in "$STA_OUT"/valgrind.*.log; do
+		[ -n "${STA_WRAPPER:-}" ] && [ -f "$_vg" ] || continue
+		_sum=$(grep -E 'definitely lost:|indirectly lost:|ERROR SUMMARY:' "$_vg" |
+			sed 's/^==[0-9]*== *//' | tr '\n' ' ')
+		sta_log "valgrind ${_vg##*/}: ${_sum:-no summary (agent killed?)}"
+		if grep -Eq 'definitely lost: [1-9]|indirectly lost: [1-9]|ERROR SUMMARY: [1-9]' "$_vg" &&
+			[ "$rc" -ne 77 ]; then
+			[ "$rc" -eq 0 ] && rc=1
+			sta_log "FAIL: valgrind found errors or leaks: see $_vg"
+		fi
+	done
 	if [ "$rc" -eq 0 ]; then
 		rm -rf "$STA_OUT"
 	elif [ "$rc" -ne 77 ] && [ -d "$STA_OUT" ]; then
@@ -179,8 +191,13 @@ sta_register_pid() {
 
 # sta_start_agent NAME: run the agent on $STA_OUT/NAME.conf, stderr in
 # $STA_OUT/NAME.log, and wait up to 10 s for its "ready" line.
+# STA_WRAPPER, when set, is a command line the agent runs under (make
+# check-valgrind: valgrind, logging to $STA_OUT/valgrind.PID.log through
+# --log-file=%q{STA_OUT}/...; sta_cleanup judges those logs).
 sta_start_agent() {
-	"$STA_AGENT_BIN" -c "$STA_OUT/$1.conf" >"$STA_OUT/$1.stdout" 2>"$STA_OUT/$1.log" &
+	export STA_OUT
+	# shellcheck disable=SC2086 # STA_WRAPPER is a command and its words
+	${STA_WRAPPER:-} "$STA_AGENT_BIN" -c "$STA_OUT/$1.conf" >"$STA_OUT/$1.stdout" 2>"$STA_OUT/$1.log" &
 	_pid=$!
 	sta_register_pid "$_pid" "$1"
 	_i=0
