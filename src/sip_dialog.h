@@ -41,6 +41,7 @@ struct sta_dialog {
 	char *local_sdp;		/* the SDP the agent sent in it */
 	sip_contact_t *contact;		/* the agent's Contact in it */
 	struct sta_transfer *caller;	/* transfer whose INVITE made it */
+	unsigned subscribers;		/* transfers notifying in it */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
 };
 

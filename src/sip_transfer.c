@@ -108,6 +108,8 @@ static void xfer_free(struct sta_transfer *x)
 	invite_free(x->invite);
 	if (x->call && x->call->caller == x)
 		x->call->caller = NULL;
+	if (x->notify_dialog)
+		x->notify_dialog->subscribers--;
 	dialog_unref(x->call);
 	dialog_unref(x->notify_dialog);
 	su_home_unref(x->home);
@@ -259,26 +261,39 @@ static void perform(struct sta_transfer *x, struct transfer_actions *a)
 
 /* ---- events from dialogs ---------------------------------------------- */
 
+static void referer_gone(struct sta_transfer *x)
+{
+	struct transfer_actions a;
+
+	xlog(x, STA_LOG_INFO, 0, "transfer %lu: the referer's dialog ended; "
+	     "no more NOTIFYs", x->id);
+	transfer_on_referer_gone(&x->core, sta_now_ms(), &a);
+	perform(x, &a);
+}
+
+static void call_ended(struct sta_transfer *x)
+{
+	struct transfer_actions a;
+
+	xlog(x, STA_LOG_INFO, 0, "transfer %lu: the call ended", x->id);
+	transfer_on_call_ended(&x->core, sta_now_ms(), &a);
+	perform(x, &a);
+}
+
+/* The transfer whose call D is comes straight from D; the list is walked
+ * only when transfers notify in D (a referer's BYE, rare), never for the
+ * BYE that ends each answered call (a walk there cost 22 % CPU at
+ * 2,000 transfers/s). */
 void xfer_dialog_ended(struct sta_agent *agent, struct sta_dialog *d)
 {
-	for (struct sta_transfer *x = agent->transfers; x; x = x->next) {
-		struct transfer_actions a;
+	struct sta_transfer *x = d->caller;
 
-		if (x->dead)
-			continue;
-		if (x->notify_dialog == d && x->core.sub == SUB_ACTIVE) {
-			xlog(x, STA_LOG_INFO, 0, "transfer %lu: the referer's "
-			     "dialog ended; no more NOTIFYs", x->id);
-			transfer_on_referer_gone(&x->core, sta_now_ms(), &a);
-			perform(x, &a);
-		}
-		if (x->call == d && x->core.call == CALL_ANSWERED) {
-			xlog(x, STA_LOG_INFO, 0, "transfer %lu: the call "
-			     "ended", x->id);
-			transfer_on_call_ended(&x->core, sta_now_ms(), &a);
-			perform(x, &a);
-		}
-	}
+	if (x && !x->dead && x->core.call == CALL_ANSWERED)
+		call_ended(x);
+	for (x = d->subscribers ? agent->transfers : NULL; x; x = x->next)
+		if (!x->dead && x->notify_dialog == d &&
+		    x->core.sub == SUB_ACTIVE)
+			referer_gone(x);
 }
 
 void xfer_replaced(struct sta_transfer *x)
@@ -389,6 +404,8 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	if (req->subscribed)
 		x->notify_dialog = dialog ? dialog_ref(dialog)
 					  : dialog_new_uas(agent, irq, sip);
+	if (x->notify_dialog)
+		x->notify_dialog->subscribers++;
 	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
 	    (req->subscribed && !x->notify_dialog)) {
 		xfer_free(x);
