@@ -785,6 +785,9 @@ if [ "$COMMIT" != unknown ] &&
 	COMMIT="$COMMIT (src/ has uncommitted changes)"
 fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+GUARD=$(awk '$1 == "#define" && $2 == "PACER_GUARD_MS" { print $3; exit }' \
+	"$top_srcdir/src/pacer.h" 2>/dev/null)
+GUARD=${GUARD:-5}
 case $AGENT_ID in
 "$(agent_id)"*) ;;
 *) AGENT_ID="$AGENT_ID (REBUILT DURING THE RUN, now: $(agent_id); figures may mix two builds)" ;;
@@ -927,15 +930,16 @@ calls in both sipps, every call successful and every final NOTIFY
 after its last REFER (wall <= duration + $LAG_S s; a call lasts about 1 s).  Gaps and lateness are measured on the referer
 (gettimeofday at each NOTIFY's receive); lateness = final's receive time -
 (previous NOTIFY's receive time + $INTERVAL ms); the agent itself opens the
-window $INTERVAL + 5 ms after the previous NOTIFY (PACER_GUARD_MS) and arms
-its timer 1 ms later, so about 6 ms is the floor.  Rows with
+window $INTERVAL + $GUARD ms after the previous NOTIFY (PACER_GUARD_MS in
+src/pacer.h) and arms its timer 1 ms later, so about $((GUARD + 1)) ms is the
+floor.  Rows with
 s = $CONFIRM_S are the long (confirmation) runs.  A receive-side stall of
 the referer sipp (a NOTIFY read late, the next on time) makes a gap look
 shorter than the agent sent it; the lateness max shows how late the
 referer reads under that load.  A handful of gaps a few ms below
 $INTERVAL ms beside a min gap far above it elsewhere is the referer's
 jitter: check on the wire (kernel receive timestamps) before blaming the
-agent, which cannot send before previous + $INTERVAL + 5 ms.
+agent, which cannot send before previous + $INTERVAL + $GUARD ms.
 
 | rate/s | s | verdict | ok/calls | failed | target failed | finals 200 | REFER retrans | wall s | REFER->202 ms (mean) | gaps < ${INTERVAL} ms | min gap ms | late p50 ms | late p99 ms | late max ms | agent CPU % | agent peak RSS MB |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
