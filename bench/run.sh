@@ -309,6 +309,7 @@ sipp_bg() {
 	shift 2
 	timeout "$secs" "$SIPP" -nostdin -i 127.0.0.1 -t u1 -buff_size $BUFF \
 		-trace_err -error_file "$name.err" \
+		-ringbuffer_size 10000000 -ringbuffer_files 1 \
 		-trace_stat -stf "$name.csv" -fd 1 \
 		"$@" >"$name.out" 2>&1 </dev/null &
 	SIPP_PID=$!
@@ -339,6 +340,9 @@ wait_gone() {
 notify_stats() {
 	: >"$2"
 	awk -v iv="$INTERVAL" -v late="$2" '
+	$1 == "N" && NF == 6 {	# sipp prints a usec of 0 as nothing
+		$7 = $6; $6 = $5; $5 = $4; $4 = 0
+	}
 	$1 == "N" {
 		c = $2; t = $3 * 1000000 + $4
 		if ((c in cseq) && cseq[c] == $7) { retrans++; next }
@@ -767,6 +771,11 @@ phase_perf() {
 
 # ---- run ---------------------------------------------------------------------------
 START_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+COMMIT=$(git -C "$top_srcdir" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ "$COMMIT" != unknown ] &&
+	! git -C "$top_srcdir" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null; then
+	COMMIT="$COMMIT (src/ has uncommitted changes)"
+fi
 agent_id() {
 	echo "$AGENT, built $(date -u -r "$AGENT" '+%Y-%m-%d %H:%M:%S UTC'), sha256 $(sha256sum "$AGENT" | cut -c1-16)"
 }
@@ -779,11 +788,6 @@ for _p in $PHASES; do
 done
 
 # ---- report ------------------------------------------------------------------------
-COMMIT=$(git -C "$top_srcdir" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-if [ "$COMMIT" != unknown ] &&
-	! git -C "$top_srcdir" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null; then
-	COMMIT="$COMMIT (src/ has uncommitted changes)"
-fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 GUARD=$(awk '$1 == "#define" && $2 == "PACER_GUARD_MS" { print $3; exit }' \
 	"$top_srcdir/src/pacer.h" 2>/dev/null)
