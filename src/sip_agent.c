@@ -47,6 +47,18 @@ uint64_t sta_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip)
+{
+	bool heard = sip && sip->sip_status;
+
+	return (struct sip_answer){
+		.status = heard ? sip->sip_status->st_status
+				: nta_outgoing_status(orq),
+		.phrase = heard ? sip->sip_status->st_phrase : NULL,
+		.local = sip == NULL || nta_sip_is_internal(sip),
+	};
+}
+
 void request_source(nta_incoming_t *irq, struct request_source *src)
 {
 	msg_t *msg = nta_incoming_getrequest(irq);

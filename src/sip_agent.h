@@ -65,6 +65,16 @@ struct sta_agent {
 	struct sta_metrics metrics;
 };
 
+/* What answered an outgoing request: its status and phrase, and whether
+ * the SIP stack made it up (no response, transport error). */
+struct sip_answer {
+	int status;
+	char const *phrase;	/* NULL when the stack made it up */
+	bool local;
+};
+
+struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip);
+
 /* Where a request came from. */
 struct request_source {
 	struct sockaddr_storage addr;

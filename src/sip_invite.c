@@ -173,11 +173,10 @@ static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 		     sip_t const *sip)
 {
 	struct sta_invite *inv = (struct sta_invite *)magic;
-	bool local = sip == NULL || nta_sip_is_internal(sip);
-	int status = sip && sip->sip_status ? sip->sip_status->st_status :
-					      nta_outgoing_status(orq);
-	char const *phrase = sip && sip->sip_status ?
-		sip->sip_status->st_phrase : NULL;
+	struct sip_answer ans = sip_answer_of(orq, sip);
+	bool local = ans.local;
+	int status = ans.status;
+	char const *phrase = ans.phrase;
 
 	if (status < 200) {
 		if (!local)

@@ -128,17 +128,16 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 {
 	struct sta_transfer *x = (struct sta_transfer *)magic;
 	struct transfer_actions a;
-	bool local = sip == NULL || nta_sip_is_internal(sip);
-	int status = sip && sip->sip_status ? sip->sip_status->st_status :
-					      nta_outgoing_status(orq);
+	struct sip_answer ans = sip_answer_of(orq, sip);
 
-	if (status < 200)
+	if (ans.status < 200)
 		return 0;
 	nta_outgoing_destroy(orq);
 	x->notify = NULL;
-	xlog(x, STA_LOG_DEBUG, status, "transfer %lu: NOTIFY answered %d",
-	     x->id, status);
-	transfer_on_notify_answer(&x->core, status, local, sta_now_ms(), &a);
+	xlog(x, STA_LOG_DEBUG, ans.status, "transfer %lu: NOTIFY answered %d",
+	     x->id, ans.status);
+	transfer_on_notify_answer(&x->core, ans.status, ans.local,
+				  sta_now_ms(), &a);
 	perform(x, &a);
 	return 0;
 }
