@@ -49,14 +49,19 @@ uint64_t sta_now_ms(void)
 
 struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip)
 {
-	bool heard = sip && sip->sip_status;
-
-	return (struct sip_answer){
-		.status = heard ? sip->sip_status->st_status
-				: nta_outgoing_status(orq),
-		.phrase = heard ? sip->sip_status->st_phrase : NULL,
-		.local = sip == NULL || nta_sip_is_internal(sip),
+	struct sip_answer ans = {
+		.status = nta_outgoing_status(orq),
+		.local = true,
 	};
+
+	if (sip == NULL)
+		return ans;
+	if (sip->sip_status) {
+		ans.status = sip->sip_status->st_status;
+		ans.phrase = sip->sip_status->st_phrase;
+	}
+	ans.local = nta_sip_is_internal(sip);
+	return ans;
 }
 
 void request_source(nta_incoming_t *irq, struct request_source *src)
