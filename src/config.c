@@ -518,6 +518,7 @@ static const struct key identity_keys[] = {
 static const struct key sip_keys[] = {
 	{ .name = "sip.outbound_proxy", .load = load_sip_uri,
 	  .off = offsetof(struct sta_config, outbound_proxy) },
+	UINT_KEY("sip.udp_buffer", 0, 64 << 20, udp_buffer),
 	{ .name = NULL },
 };
 
@@ -753,6 +754,7 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->invite_timeout = 60;
 	cfg->max_redirects = 0;
 	cfg->max_call_duration = 14400;
+	cfg->udp_buffer = 4 << 20;
 	cfg->max_active = 10000;
 	cfg->per_source_rate = 50;
 	cfg->shutdown_grace = 10;

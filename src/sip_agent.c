@@ -279,6 +279,12 @@ static url_string_t const *bindable(su_home_t *home, char const *text)
 	return u ? (url_string_t const *)u : (url_string_t const *)text;
 }
 
+/* sip.udp_buffer: receive and send buffers of each UDP socket (the
+ * kernel caps them at net.core.rmem_max / wmem_max). */
+#define UDP_BUFFER_TAGS(cfg) \
+	TAG_IF((cfg)->udp_buffer, TPTAG_UDP_RMEM((cfg)->udp_buffer)), \
+	TAG_IF((cfg)->udp_buffer, TPTAG_UDP_WMEM((cfg)->udp_buffer))
+
 static bool bind_listen(struct sta_agent *agent)
 {
 	struct sta_config const *cfg = agent->cfg;
@@ -290,6 +296,7 @@ static bool bind_listen(struct sta_agent *agent)
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		if (i > 0 && nta_agent_add_tport(agent->nta,
 				bindable(agent->home, cfg->listen[i]),
+				UDP_BUFFER_TAGS(cfg),
 				TAG_IF(agent->tls_dir,
 				       TPTAG_CERTIFICATE(agent->tls_dir)),
 				TAG_END()) < 0) {
@@ -325,6 +332,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 				      bindable(agent->home, cfg->listen[0]),
 				      NULL, NULL, NTATAG_UA(1),
 				      NTATAG_CLIENT_RPORT(1),
+				      UDP_BUFFER_TAGS(cfg),
 				      TAG_IF(agent->tls_dir,
 					     TPTAG_CERTIFICATE(agent->tls_dir)),
 				      TAG_END());

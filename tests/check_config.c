@@ -310,6 +310,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_str_eq(cfg.metrics_listen, "[::1]:9191");
 	ck_assert_str_eq(cfg.outbound_proxy,
 			 "sip:proxy.example.org:5080;transport=tcp");
+	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
 	ck_assert_uint_eq(cfg.n_credentials, 2);
 	ck_assert_str_eq(cfg.credentials[0].realm, "example.org");
 	ck_assert_str_eq(cfg.credentials[0].user, "agent");
@@ -344,6 +345,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.max_call_duration, 14400);
 	ck_assert_uint_eq(cfg.max_active, 10000);
 	ck_assert_uint_eq(cfg.per_source_rate, 50);
+	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_ptr_null(cfg.targets);
@@ -396,6 +398,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_call_duration, 1);
 	ck_assert_uint_eq(cfg.max_active, 1);
 	ck_assert_uint_eq(cfg.per_source_rate, 1);
+	ck_assert_uint_eq(cfg.udp_buffer, 0);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
@@ -411,6 +414,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_call_duration, 604800);
 	ck_assert_uint_eq(cfg.max_active, 1000000);
 	ck_assert_uint_eq(cfg.per_source_rate, 100000);
+	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_WARNING);
@@ -680,6 +684,8 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "@CONF@:8: limits.per_source_rate: 5000000000 is out of "
 		      "range (1..100000)",
 		      "@CONF@:9: shutdown.grace: -1 is out of range (0..3600)",
+		      "@CONF@:10: sip.udp_buffer: 67108865 is out of range "
+		      "(0..67108864)",
 		      NULL);
 }
 END_TEST

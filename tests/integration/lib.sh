@@ -144,6 +144,7 @@ sta_config() {
 		c_media_sdp_file="\"$STA_OUT/offer.sdp\""
 	fi
 	c_shutdown_grace=1
+	c_sip_udp_buffer=
 	c_log_level='"debug"'
 	for _kv in "$@"; do
 		_k=${_kv%%=*}
@@ -153,7 +154,8 @@ sta_config() {
 		transfer.invite_timeout | transfer.max_redirects | \
 		transfer.max_call_duration | limits.max_active | \
 		limits.per_source_rate | policy.allow_from | policy.targets | \
-		policy.tel_domain | media.sdp_file | shutdown.grace | log.level)
+		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
+		sip.udp_buffer)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -164,6 +166,8 @@ sta_config() {
 	done
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
+	_sip=
+	[ -n "$c_sip_udp_buffer" ] && _sip="sip = { udp_buffer = $c_sip_udp_buffer; };"
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
 listen = [ "sip:127.0.0.1:$_port;transport=udp",
@@ -180,11 +184,15 @@ policy = { allow_from = $c_policy_allow_from;
 media = { sdp_file = $c_media_sdp_file; };
 shutdown = { grace = $c_shutdown_grace; };
 log = { level = $c_log_level; };
+$_sip
 EOF
 }
 
 # ---- processes -------------------------------------------------------------
 sta_register_pid() {
+	case $2 in
+	*[!A-Za-z0-9_]*) sta_hard_error "process name '$2': letters, digits, _ only" ;;
+	esac
 	STA_PIDS="$STA_PIDS $1"
 	eval "STA_PID_$2=$1"
 }
