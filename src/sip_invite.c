@@ -22,14 +22,14 @@
 #include "sip_refer.h"
 
 struct sta_invite {
-	su_home_t home[1];		/* first: the invite is its own home */
+	su_home_t *home;		/* the owner's: holds this and the request */
 	struct sta_agent *agent;
 	struct sta_dialog *dialog;
 	nta_outgoing_t *orq;		/* the INVITE awaiting its final */
-	url_t *target;			/* Request-URI, changed by redirects */
-	sip_replaces_t *replaces;
-	sip_referred_by_t *referred_by;
-	char *sdp;
+	url_t const *target;		/* Request-URI, changed by redirects */
+	sip_replaces_t const *replaces;
+	sip_referred_by_t const *referred_by;
+	char const *sdp;
 	auth_client_t *auc;		/* challenges met, with credentials */
 	unsigned challenges;		/* answered for the current target */
 	unsigned redirects;
@@ -198,21 +198,22 @@ static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	return 0;
 }
 
-struct sta_invite *invite_start(struct sta_agent *agent,
+struct sta_invite *invite_start(struct sta_agent *agent, su_home_t *home,
 				struct sta_dialog *dialog,
 				struct invite_request const *req,
 				invite_report_f *report, void *owner)
 {
-	struct sta_invite *inv = su_home_new(sizeof *inv);
+	struct sta_invite *inv = su_zalloc(home, sizeof *inv);
 
 	if (!inv)
 		return NULL;
+	inv->home = home;
 	inv->agent = agent;
 	inv->dialog = dialog_ref(dialog);
-	inv->target = url_hdup(inv->home, req->target);
-	inv->replaces = sip_replaces_dup(inv->home, req->replaces);
-	inv->referred_by = sip_referred_by_dup(inv->home, req->referred_by);
-	inv->sdp = su_strdup(inv->home, req->sdp);
+	inv->target = req->target;
+	inv->replaces = req->replaces;
+	inv->referred_by = req->referred_by;
+	inv->sdp = req->sdp;
 	inv->report = report;
 	inv->owner = owner;
 	if (!inv->target || !inv->sdp || !send_request(inv)) {
@@ -243,5 +244,5 @@ void invite_free(struct sta_invite *inv)
 	if (inv->orq)
 		nta_outgoing_destroy(inv->orq);
 	dialog_unref(inv->dialog);
-	su_home_unref(inv->home);
+	su_free(inv->home, inv);
 }

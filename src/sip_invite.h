@@ -33,9 +33,11 @@ struct invite_request {
 typedef void invite_report_f(void *owner, int status, char const *phrase,
 			     bool local);
 
-/* Send the INVITE in DIALOG (made by dialog_new_uac).  Returns NULL when
- * it could not be sent at all. */
-struct sta_invite *invite_start(struct sta_agent *agent,
+/* Send the INVITE in DIALOG (made by dialog_new_uac).  The invite, and
+ * what it allocates later (redirect targets, challenge answers), live in
+ * HOME, the owner's; REQ and what it points to must stay there until
+ * invite_free().  Returns NULL when it could not be sent at all. */
+struct sta_invite *invite_start(struct sta_agent *agent, su_home_t *home,
 				struct sta_dialog *dialog,
 				struct invite_request const *req,
 				invite_report_f *report, void *owner);

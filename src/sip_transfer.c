@@ -185,8 +185,9 @@ static void on_invite_report(void *owner, int status, char const *phrase,
 static bool send_invite(struct sta_transfer *x)
 {
 	x->call = dialog_new_uac(x->agent, x, x->req.target);
-	x->invite = x->call ? invite_start(x->agent, x->call, &x->req,
-					   on_invite_report, x) : NULL;
+	x->invite = x->call ? invite_start(x->agent, x->home, x->call,
+					   &x->req, on_invite_report, x)
+			    : NULL;
 	if (!x->invite)
 		log_error("transfer %lu: cannot send INVITE", x->id);
 	return x->invite != NULL;
