@@ -3,6 +3,7 @@
  * signals, the event loop, shutdown.  Everything SIP lives in sip_*.c.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "config.h"
+#include "heap_release.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "service.h"
@@ -97,6 +99,7 @@ struct daemon {
 	bool reload_failed;		/* shown in STATUS= until a good reload */
 	int signal_fd;			/* signalfd, -1 when none */
 	int signal_index;		/* its registration in the root */
+	struct heap_release heap;	/* when to malloc_trim after a burst */
 };
 
 /* How often STATUS= is refreshed (and WATCHDOG=1 sent, at least twice per
@@ -135,6 +138,34 @@ static void publish_metrics(struct daemon *d)
 	metrics_http_publish(d->metrics, d->metrics_text, len);
 }
 
+/* Resident set size in MiB, -1 when unknown. */
+static long resident_mib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size, resident = -1;
+
+	if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = -1;
+	if (f)
+		fclose(f);
+	return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE) >> 20;
+}
+
+/* After a burst, hand the heap its transfers freed back to the system. */
+static void release_freed_heap(struct daemon *d)
+{
+	uint64_t start = sta_now_ms();
+	long before;
+
+	if (!heap_release_due(&d->heap, d->agent->n_live, start))
+		return;
+	before = resident_mib();
+	malloc_trim(0);
+	log_info("freed heap returned to the system: resident %ld -> %ld MiB "
+		 "in %lu ms", before, resident_mib(),
+		 (unsigned long)(sta_now_ms() - start));
+}
+
 /* Runs from the event loop, so a stuck loop stops the watchdog pings. */
 static void on_heartbeat(su_root_magic_t *magic, su_timer_t *t,
 			 su_timer_arg_t *arg)
@@ -148,6 +179,7 @@ static void on_heartbeat(su_root_magic_t *magic, su_timer_t *t,
 		service_watchdog_ping();
 	if (d->metrics)
 		publish_metrics(d);
+	release_freed_heap(d);
 	summarize(d, status, sizeof status);
 	if (strcmp(status, d->status) != 0) {
 		memcpy(d->status, status, sizeof status);
