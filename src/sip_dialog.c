@@ -126,22 +126,29 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 {
 	struct sta_dialog *d = dialog_alloc(agent);
 	char const *from = agent->cfg->identity_from;
+	su_home_t tmp[1] = { SU_HOME_INIT(tmp) };  /* what the leg copies */
 	sip_call_id_t *id;
 
 	if (!d)
 		return NULL;
-	id = sip_call_id_create(d->home, NULL);
+	id = sip_call_id_create(tmp, NULL);
 	d->leg = nta_leg_tcreate(
 		agent->nta, on_dialog_request, (nta_leg_magic_t *)d,
 		TAG_IF(from, SIPTAG_FROM_STR(from)),
 		TAG_IF(!from, SIPTAG_FROM(sip_from_create(
-			d->home, (url_string_t *)agent->contact->m_url))),
-		SIPTAG_TO(sip_to_create(d->home, (url_string_t *)target)),
+			tmp, (url_string_t *)agent->contact->m_url))),
+		SIPTAG_TO(sip_to_create(tmp, (url_string_t *)target)),
 		SIPTAG_CALL_ID(id), TAG_END());
-	if (!id || !dialog_usable(d))
+	if (id)
+		d->call_id = su_strdup(d->home, id->i_id);
+	su_home_deinit(tmp);
+	if (!dialog_usable(d))
 		return NULL;
-	d->call_id = su_strdup(d->home, id->i_id);
-	d->contact = sip_contact_dup(d->home, agent->contact);
+	if (!d->call_id) {
+		dialog_free(d);
+		return NULL;
+	}
+	d->contact = agent->contact;
 	d->session = SESSION_EARLY;
 	d->agent_initiated = true;
 	d->caller = x;

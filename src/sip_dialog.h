@@ -39,7 +39,9 @@ struct sta_dialog {
 	enum session_state session;
 	bool agent_initiated;		/* the agent sent the INVITE */
 	char *local_sdp;		/* the SDP the agent sent in it */
-	sip_contact_t *contact;		/* the agent's Contact in it */
+	sip_contact_t const *contact;	/* the agent's Contact in it (the
+					   agent's own for agent-initiated
+					   calls) */
 	struct sta_transfer *caller;	/* transfer whose INVITE made it */
 	unsigned subscribers;		/* transfers notifying in it */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
