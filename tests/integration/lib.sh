@@ -386,6 +386,38 @@ check_notify_gaps() {
 	}' "$1"
 }
 
+# check_agent_notify_gaps INTERVAL LOG...: the same, from the agents' own
+# logs ("TIME info: transfer N: NOTIFY ..." lines, millisecond timestamps
+# of the local clock), per agent log and transfer.  For tests where a proxy
+# sits between the agent and the referer: the proxy forwards each NOTIFY
+# with its own delay, so the gaps the referer sees carry the proxy's jitter
+# on top of what the agent did.
+check_agent_notify_gaps() {
+	_iv=$1
+	shift
+	awk -v iv="$_iv" '
+	FNR == 1 { f++ }
+	$3 == "transfer" && $5 == "NOTIFY" && $6 != "answered" {
+		split(substr($1, 12), hms, ":")
+		t = ((hms[1] * 60 + hms[2]) * 60) * 1000 + int(hms[3] * 1000 + 0.5)
+		key = f ":" $4
+		seen++
+		if (key in last) {
+			if (t < last[key]) t += 86400000	# midnight
+			gap = t - last[key]
+			flag = ""
+			if (gap < iv) { flag = "   < " iv " ms: TOO CLOSE"; bad++ }
+			printf "%s transfer %s NOTIFY -> %s: %d ms%s\n", \
+			    FILENAME, $4, $6 " " $7 " " $8, gap, flag
+		}
+		last[key] = t
+	}
+	END {
+		if (!seen) { print "no NOTIFY logged"; exit 1 }
+		exit bad ? 1 : 0
+	}' "$@"
+}
+
 # sta_notify_count LOGFILE [CALL]: NOTIFYs referer.xml logged (for CALL).
 sta_notify_count() {
 	if [ -n "${2:-}" ]; then
