@@ -239,7 +239,7 @@ static void end_session(struct sta_dialog *d)
 
 	d->session = SESSION_ENDED;
 	su_timer_reset(d->call_timer);
-	xfer_dialog_ended(d->agent, d);
+	xfer_dialog_ended(d);
 	if (held)
 		dialog_unref(d);	/* the reference of the held call */
 }
@@ -285,7 +285,7 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 	if (d->session == SESSION_CONFIRMED)
 		end_session(d);
 	else
-		xfer_dialog_ended(d->agent, d);
+		xfer_dialog_ended(d);
 	return 200;
 }
 

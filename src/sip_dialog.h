@@ -43,7 +43,8 @@ struct sta_dialog {
 					   agent's own for agent-initiated
 					   calls) */
 	struct sta_transfer *caller;	/* transfer whose INVITE made it */
-	unsigned subscribers;		/* transfers notifying in it */
+	struct sta_transfer *subscribers;	/* transfers notifying in it,
+						   through their sub_next */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
 };
 

@@ -37,6 +37,7 @@ struct sta_transfer {
 	bool counted_calling;		/* counted in agent->calling */
 
 	struct sta_dialog *notify_dialog;	/* NULL: Refer-Sub: false */
+	struct sta_transfer *sub_next, **sub_prev;	/* its subscribers */
 	sip_event_t *event;		/* refer;id=<REFER CSeq> */
 	uint32_t event_id;
 	nta_outgoing_t *notify;		/* the NOTIFY awaiting its answer */
@@ -108,8 +109,11 @@ static void xfer_free(struct sta_transfer *x)
 	invite_free(x->invite);
 	if (x->call && x->call->caller == x)
 		x->call->caller = NULL;
-	if (x->notify_dialog)
-		x->notify_dialog->subscribers--;
+	if (x->notify_dialog) {
+		*x->sub_prev = x->sub_next;
+		if (x->sub_next)
+			x->sub_next->sub_prev = x->sub_prev;
+	}
 	dialog_unref(x->call);
 	dialog_unref(x->notify_dialog);
 	su_home_unref(x->home);
@@ -280,19 +284,17 @@ static void call_ended(struct sta_transfer *x)
 	perform(x, &a);
 }
 
-/* The transfer whose call D is comes straight from D; the list is walked
- * only when transfers notify in D (a referer's BYE, rare), never for the
- * BYE that ends each answered call (a walk there cost 22 % CPU at
+/* The transfer whose call D is, and those notifying in D, come straight
+ * from D: no walk over every transfer (one on each BYE cost 22 % CPU at
  * 2,000 transfers/s). */
-void xfer_dialog_ended(struct sta_agent *agent, struct sta_dialog *d)
+void xfer_dialog_ended(struct sta_dialog *d)
 {
 	struct sta_transfer *x = d->caller;
 
 	if (x && !x->dead && x->core.call == CALL_ANSWERED)
 		call_ended(x);
-	for (x = d->subscribers ? agent->transfers : NULL; x; x = x->next)
-		if (!x->dead && x->notify_dialog == d &&
-		    x->core.sub == SUB_ACTIVE)
+	for (x = d->subscribers; x; x = x->sub_next)
+		if (!x->dead && x->core.sub == SUB_ACTIVE)
 			referer_gone(x);
 }
 
@@ -323,8 +325,8 @@ static struct sta_transfer *subscription_of(struct sta_dialog *d,
 {
 	uint32_t id = event_id(ev);
 
-	for (struct sta_transfer *x = d->agent->transfers; x; x = x->next)
-		if (!x->dead && x->notify_dialog == d && x->event_id == id)
+	for (struct sta_transfer *x = d->subscribers; x; x = x->sub_next)
+		if (!x->dead && x->event_id == id)
 			return x;
 	return NULL;
 }
@@ -404,8 +406,13 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	if (req->subscribed)
 		x->notify_dialog = dialog ? dialog_ref(dialog)
 					  : dialog_new_uas(agent, irq, sip);
-	if (x->notify_dialog)
-		x->notify_dialog->subscribers++;
+	if (x->notify_dialog) {
+		x->sub_next = x->notify_dialog->subscribers;
+		if (x->sub_next)
+			x->sub_next->sub_prev = &x->sub_next;
+		x->sub_prev = &x->notify_dialog->subscribers;
+		x->notify_dialog->subscribers = x;
+	}
 	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
 	    (req->subscribed && !x->notify_dialog)) {
 		xfer_free(x);

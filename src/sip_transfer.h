@@ -47,7 +47,7 @@ int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
 /* Dialog D ended (BYE from the peer, or hung up by the agent): the
  * transfers notifying in it stop notifying, the one whose call it is
  * learns the call is over. */
-void xfer_dialog_ended(struct sta_agent *agent, struct sta_dialog *d);
+void xfer_dialog_ended(struct sta_dialog *d);
 
 /* The early call of transfer X was taken over by an INVITE with Replaces:
  * CANCEL it, report 487. */
