@@ -535,6 +535,7 @@ static const struct key transfer_keys[] = {
 static const struct key limits_keys[] = {
 	UINT_KEY("limits.max_active", 1, 1000000, max_active),
 	UINT_KEY("limits.per_source_rate", 1, 100000, per_source_rate),
+	UINT_KEY("limits.max_rate", 0, 1000000, max_rate),
 	{ .name = NULL },
 };
 

@@ -54,6 +54,8 @@ struct sta_config {
 
 	unsigned max_active;		/* 1..1000000, default 10000 */
 	unsigned per_source_rate;	/* REFERs/s per source, 1..100000, default 50 */
+	unsigned max_rate;		/* REFERs/s accepted in all, 0..1000000;
+					   0 (default): no such limit */
 
 	struct cidr *allow_from;	/* empty: nobody may refer */
 	size_t n_allow_from;

@@ -173,8 +173,7 @@ bool targets_allow(char *const *globs, size_t n, const char *key)
 
 struct rate_slot {
 	struct norm_addr src;		/* family 0: never used */
-	uint64_t millitokens;
-	uint64_t last_ms;		/* when millitokens was computed */
+	struct token_bucket bucket;
 };
 
 struct rate_table {
@@ -212,24 +211,40 @@ static size_t rate_hash(const struct norm_addr *a)
 }
 
 /* The bucket's content at NOW_MS; a clock that steps back adds nothing. */
-static uint64_t refilled(const struct rate_slot *s, unsigned rate,
+static uint64_t refilled(const struct token_bucket *b, unsigned rate,
 			 uint64_t now_ms)
 {
 	uint64_t full = (uint64_t)rate * MILLI;
-	uint64_t elapsed = now_ms > s->last_ms ? now_ms - s->last_ms : 0;
+	uint64_t elapsed = now_ms > b->last_ms ? now_ms - b->last_ms : 0;
 
-	if (elapsed >= MILLI || s->millitokens >= full)
+	if (elapsed >= MILLI || b->millitokens >= full)
 		return full;	/* a whole second refills any bucket */
 	elapsed *= rate;
-	return full - s->millitokens <= elapsed ? full
-						 : s->millitokens + elapsed;
+	return full - b->millitokens <= elapsed ? full
+						 : b->millitokens + elapsed;
+}
+
+void bucket_fill(struct token_bucket *b, unsigned rate, uint64_t now_ms)
+{
+	b->millitokens = (uint64_t)rate * MILLI;
+	b->last_ms = now_ms;
+}
+
+bool bucket_take(struct token_bucket *b, unsigned rate, uint64_t now_ms)
+{
+	b->millitokens = refilled(b, rate, now_ms);
+	b->last_ms = now_ms;
+	if (b->millitokens < MILLI)
+		return false;
+	b->millitokens -= MILLI;
+	return true;
 }
 
 static bool slot_reusable(const struct rate_slot *s, unsigned rate,
 			  uint64_t now_ms)
 {
 	return s->src.family == 0 ||
-	       refilled(s, rate, now_ms) == (uint64_t)rate * MILLI;
+	       refilled(&s->bucket, rate, now_ms) == (uint64_t)rate * MILLI;
 }
 
 /* The slot holding SRC, else a free or idle slot of its window (reset to a
@@ -252,8 +267,7 @@ static struct rate_slot *rate_slot_for(struct rate_table *t,
 	}
 	if (spare != NULL) {
 		spare->src = *src;
-		spare->millitokens = (uint64_t)rate * MILLI;
-		spare->last_ms = now_ms;
+		bucket_fill(&spare->bucket, rate, now_ms);
 	}
 	return spare;
 }
@@ -269,10 +283,5 @@ bool rate_take(struct rate_table *t, unsigned rate, int family,
 	s = rate_slot_for(t, &src, rate, now_ms);
 	if (s == NULL)
 		return true;	/* table full: admit rather than refuse */
-	s->millitokens = refilled(s, rate, now_ms);
-	s->last_ms = now_ms;
-	if (s->millitokens < MILLI)
-		return false;
-	s->millitokens -= MILLI;
-	return true;
+	return bucket_take(&s->bucket, rate, now_ms);
 }

@@ -34,6 +34,21 @@ bool cidr_list_contains(const struct cidr *list, size_t n, int family,
 bool targets_allow(char *const *globs, size_t n, const char *key);
 
 /*
+ * One token bucket: at most RATE tokens, RATE more per second, counted in
+ * thousandths so that every step is exact in integers.  bucket_fill()
+ * makes it full at NOW_MS; bucket_take() spends one token and returns
+ * true, or returns false when it has none.  A clock that steps back adds
+ * nothing; a RATE of 0 never has a token.
+ */
+struct token_bucket {
+	uint64_t millitokens;
+	uint64_t last_ms;		/* when millitokens was computed */
+};
+
+void bucket_fill(struct token_bucket *b, unsigned rate, uint64_t now_ms);
+bool bucket_take(struct token_bucket *b, unsigned rate, uint64_t now_ms);
+
+/*
  * Per-source token buckets: each source address holds at most RATE tokens
  * and gains RATE tokens per second.  rate_take() spends one token for the
  * source and returns true, or returns false (over its rate) when it has

@@ -238,14 +238,15 @@ static int decide(struct refer_verdict *v, int status, const char *why)
 }
 
 /* The 503 row: shutting down and max_active (Retry-After 5) win over the
- * per-source rate (Retry-After 1). */
+ * rates, per source then overall (Retry-After 1). */
 static int unavailable(const struct refer_facts *f, struct refer_verdict *v)
 {
-	v->retry_after = f->over_rate && !f->shutting_down &&
-			 !f->at_max_active ? 1 : 5;
+	bool busy = f->shutting_down || f->at_max_active;
+
+	v->retry_after = busy ? 5 : 1;
 	return decide(v, 503, f->shutting_down ? "shutting down" :
 			      f->at_max_active ? "max_active reached" :
-						 "over rate");
+			      f->over_rate ? "over rate" : "over max_rate");
 }
 
 /* The rows before the Refer-To is looked at; 0 when all pass. */
@@ -258,7 +259,8 @@ static int admit_request(const struct refer_facts *f, struct refer_verdict *v)
 		return decide(v, 401, f->auth_stale ? "stale nonce"
 						    : "authentication required");
 	}
-	if (f->shutting_down || f->at_max_active || f->over_rate)
+	if (f->shutting_down || f->at_max_active || f->over_rate ||
+	    f->over_max_rate)
 		return unavailable(f, v);
 	if (f->refer_to_count != 1)
 		return decide(v, 400, f->refer_to_count == 0 ? "no Refer-To"

@@ -59,6 +59,9 @@ struct refer_facts {
 					 * source and auth checks passed, so
 					 * 403s and 401 challenges spend no
 					 * token */
+	bool over_max_rate;		/* all sources together over
+					 * limits.max_rate; a token only once
+					 * the source is within its own rate */
 	unsigned refer_to_count;	/* Refer-To values in the request */
 	bool refer_to_parsed;		/* the single value parsed */
 	const struct refer_to_uri *uri;	/* when parsed */

@@ -323,6 +323,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	agent->root = root;
 	agent->cfg = cfg;
 	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
+	bucket_fill(&agent->all_sources, cfg->max_rate, sta_now_ms());
 	agent->drain_timer = su_timer_create(su_root_task(root), 0);
 	if (cfg->tls_certificate && !(agent->tls_dir = sip_tls_dir_create(cfg))) {
 		sip_agent_destroy(agent);

@@ -20,6 +20,7 @@
 #include <sofia-sip/nta.h>
 
 #include "metrics.h"
+#include "policy.h"
 
 struct sta_config;
 struct rate_table;
@@ -48,6 +49,7 @@ struct sta_agent {
 	struct sip_contact_s *contact;	/* the agent's own Contact */
 	const struct sta_config *cfg;
 	struct rate_table *rates;
+	struct token_bucket all_sources;	/* limits.max_rate */
 	struct sta_auth *auth;		/* NULL: no authentication */
 	char *tls_dir;			/* agent.pem for TLS listen URIs */
 	struct listen_addr *listen;

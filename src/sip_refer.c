@@ -251,6 +251,25 @@ bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url)
 	       target_in_policy(&target, agent);
 }
 
+/* Tokens only for REFERs that reach the rate checks: the source's own
+ * bucket first, then limits.max_rate's, so that a source over its rate
+ * spends nothing of the others' share. */
+static void take_rate_tokens(struct sta_agent *agent, struct refer_facts *f,
+			     int family, unsigned char const *addr)
+{
+	struct sta_config const *cfg = agent->cfg;
+	uint64_t now = sta_now_ms();
+
+	if (!f->source_allowed || !f->auth_ok || f->shutting_down ||
+	    f->at_max_active)
+		return;
+	f->over_rate = !rate_take(agent->rates, cfg->per_source_rate, family,
+				  addr, now);
+	if (!f->over_rate && cfg->max_rate)
+		f->over_max_rate = !bucket_take(&agent->all_sources,
+						cfg->max_rate, now);
+}
+
 static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 			 struct refer_facts *f)
 {
@@ -278,12 +297,7 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 		f->auth_ok = job->auth.ok;
 		f->auth_stale = job->auth.stale;
 	}
-	/* a token only for REFERs that reach the rate check */
-	if (f->source_allowed && f->auth_ok && !f->shutting_down &&
-	    !f->at_max_active)
-		f->over_rate = !rate_take(job->agent->rates,
-					  cfg->per_source_rate, family, addr,
-					  sta_now_ms());
+	take_rate_tokens(job->agent, f, family, addr);
 	f->refer_to_parsed = read_refer_to(job);
 	f->uri = &job->uri;
 }

@@ -292,6 +292,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.max_call_duration, 7200);
 	ck_assert_uint_eq(cfg.max_active, 500);
 	ck_assert_uint_eq(cfg.per_source_rate, 7);
+	ck_assert_uint_eq(cfg.max_rate, 900);
 	ck_assert_uint_eq(cfg.n_allow_from, 2);
 	ck_assert_int_eq(cfg.allow_from[0].family, AF_INET);
 	ck_assert_uint_eq(cfg.allow_from[0].prefix, 24);
@@ -345,6 +346,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.max_call_duration, 14400);
 	ck_assert_uint_eq(cfg.max_active, 10000);
 	ck_assert_uint_eq(cfg.per_source_rate, 50);
+	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
@@ -398,6 +400,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_call_duration, 1);
 	ck_assert_uint_eq(cfg.max_active, 1);
 	ck_assert_uint_eq(cfg.per_source_rate, 1);
+	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.udp_buffer, 0);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
@@ -414,6 +417,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_call_duration, 604800);
 	ck_assert_uint_eq(cfg.max_active, 1000000);
 	ck_assert_uint_eq(cfg.per_source_rate, 100000);
+	ck_assert_uint_eq(cfg.max_rate, 1000000);
 	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
@@ -683,8 +687,10 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "(1..1000000)",
 		      "@CONF@:8: limits.per_source_rate: 5000000000 is out of "
 		      "range (1..100000)",
-		      "@CONF@:9: shutdown.grace: -1 is out of range (0..3600)",
-		      "@CONF@:10: sip.udp_buffer: 67108865 is out of range "
+		      "@CONF@:9: limits.max_rate: 1000001 is out of range "
+		      "(0..1000000)",
+		      "@CONF@:10: shutdown.grace: -1 is out of range (0..3600)",
+		      "@CONF@:11: sip.udp_buffer: 67108865 is out of range "
 		      "(0..67108864)",
 		      NULL);
 }

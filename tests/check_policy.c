@@ -293,6 +293,48 @@ START_TEST(bracket_class_and_backslash_escape_work)
 }
 END_TEST
 
+/* ---- token_bucket ---- */
+
+START_TEST(filled_bucket_gives_rate_tokens_then_one_per_interval)
+{
+	struct token_bucket b;
+	unsigned ok = 0;
+
+	bucket_fill(&b, 4, 10000);
+	for (int i = 0; i < 10; i++)
+		ok += bucket_take(&b, 4, 10000);
+	ck_assert_uint_eq(ok, 4);
+	ck_assert(!bucket_take(&b, 4, 10249));
+	ck_assert(bucket_take(&b, 4, 10250));
+	ck_assert(!bucket_take(&b, 4, 10250));
+}
+END_TEST
+
+START_TEST(bucket_refills_to_rate_not_beyond_and_ignores_clock_steps)
+{
+	struct token_bucket b;
+	unsigned ok = 0;
+
+	bucket_fill(&b, 2, 5000);
+	ck_assert(bucket_take(&b, 2, 5000));
+	ck_assert(bucket_take(&b, 2, 5000));
+	ck_assert(!bucket_take(&b, 2, 4000));	/* clock stepped back */
+	for (int i = 0; i < 5; i++)
+		ok += bucket_take(&b, 2, 3600000);
+	ck_assert_uint_eq(ok, 2);
+}
+END_TEST
+
+START_TEST(bucket_of_rate_zero_never_gives)
+{
+	struct token_bucket b;
+
+	bucket_fill(&b, 0, 0);
+	ck_assert(!bucket_take(&b, 0, 0));
+	ck_assert(!bucket_take(&b, 0, 3600000));
+}
+END_TEST
+
 /* ---- rate_take ---- */
 
 static struct rate_table *table;
@@ -518,6 +560,9 @@ static Suite *policy_suite(void)
 	tcase_add_test(g, bracket_class_and_backslash_escape_work);
 	suite_add_tcase(s, g);
 
+	tcase_add_test(r, filled_bucket_gives_rate_tokens_then_one_per_interval);
+	tcase_add_test(r, bucket_refills_to_rate_not_beyond_and_ignores_clock_steps);
+	tcase_add_test(r, bucket_of_rate_zero_never_gives);
 	tcase_add_checked_fixture(r, NULL, table_teardown);
 	tcase_add_test(r, new_source_gets_burst_of_rate_then_refused);
 	tcase_add_test(r, one_token_returns_after_1000_over_rate_ms);

@@ -524,9 +524,28 @@ START_TEST(over_rate_is_503_retry_after_1)
 }
 END_TEST
 
+START_TEST(over_max_rate_is_503_retry_after_1)
+{
+	facts.over_max_rate = true;
+	assert_verdict(503, "Service Unavailable", "over max_rate");
+	ck_assert_uint_eq(verdict.retry_after, 1);
+	assert_callbacks(0, 0);
+}
+END_TEST
+
+START_TEST(source_rate_is_named_before_max_rate)
+{
+	facts.over_rate = true;
+	facts.over_max_rate = true;
+	assert_verdict(503, "Service Unavailable", "over rate");
+	ck_assert_uint_eq(verdict.retry_after, 1);
+}
+END_TEST
+
 START_TEST(shutdown_or_max_active_beat_rate_with_retry_after_5)
 {
 	facts.over_rate = true;
+	facts.over_max_rate = true;
 	facts.at_max_active = true;
 	assert_verdict(503, "Service Unavailable", "max_active reached");
 	ck_assert_uint_eq(verdict.retry_after, 5);
@@ -770,6 +789,8 @@ static Suite *refer_to_suite(void)
 	tcase_add_test(a, shutting_down_is_503_retry_after_5);
 	tcase_add_test(a, max_active_reached_is_503_retry_after_5);
 	tcase_add_test(a, over_rate_is_503_retry_after_1);
+	tcase_add_test(a, over_max_rate_is_503_retry_after_1);
+	tcase_add_test(a, source_rate_is_named_before_max_rate);
 	tcase_add_test(a, shutdown_or_max_active_beat_rate_with_retry_after_5);
 	tcase_add_test(a, no_refer_to_is_400);
 	tcase_add_test(a, several_refer_to_is_400);
