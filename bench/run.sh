@@ -284,6 +284,16 @@ cpu_s() {
 	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null |
 		awk -v hz="$CLK_TCK" '{ printf "%.2f", ($12 + $13) / hz }'
 }
+# sipp_of PID: the sipp that timeout(1) PID runs (waits up to 1 s for it).
+sipp_of() {
+	local i=0 c=
+	while [ -z "$c" ] && [ $i -lt 50 ]; do
+		c=$(pgrep -P "$1" 2>/dev/null | head -n 1)
+		[ -n "$c" ] || sleep 0.02
+		i=$((i + 1))
+	done
+	echo "${c:-0}"
+}
 # heap_in_use PID LOG: malloc's "in use" bytes of PID (glibc malloc_stats()
 # called through gdb; it prints on the agent's stderr, LOG), "-" without gdb.
 heap_in_use() {
@@ -382,11 +392,12 @@ pct() {
 # Sets LAST_LINE (and writes it to its directory's summary.txt):
 #   RATE pass|FAIL calls ok failed target_failed finals200 retrans wall
 #   refer_rtt_ms gaps_below min_gap_ms late_p50 late_p99 late_max
-#   agent_cpu_percent agent_peak_rss_kB
+#   agent_cpu_percent agent_peak_rss_kB referer_sipp_cpu target_sipp_cpu
+# (CPU in % of one core over the run; a sipp's from its last 1 s sample)
 # Files in $OUT/throughput/rRATE-sSECONDS/.
 agent_trial() {
 	local r=$1 s=$2 n=$(($1 * $2)) d tp rp tpid t0 rrc wall ok fail tfail
-	local retr rtt v stats cpu0 cpu hwm ppid= spid
+	local retr rtt v stats cpu0 cpu hwm ppid= spid rsp tsp rcpu tcpu
 	d=$OUT/throughput/r$r-s$s
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -403,9 +414,13 @@ agent_trial() {
 		"127.0.0.1:$AGENT_PORT" -p "$rp" -key target_port "$tp" \
 		-r "$r" -m "$n" -l $((r * 5 + 1000)) -recv_timeout 30000 \
 		-trace_logs -log_file "$d/referer.log"
-	# VmRSS every 5 s (rss.txt: seconds kB) until the agent is gone
+	rsp=$(sipp_of $SIPP_PID)
+	tsp=$(sipp_of $tpid)
+	# VmRSS every 5 s (rss.txt: seconds kB) until the agent is gone, and
+	# each sipp's CPU seconds every second (cpu.txt: referer target)
 	(i=0; while [ $i -le $((s + 90)) ] && kill -0 $AGENT_PID 2>/dev/null; do
 		[ $((i % 5)) -eq 0 ] && echo "$i $(status_kb $AGENT_PID VmRSS)"
+		echo "$(cpu_s $rsp) $(cpu_s $tsp)" >>"$d/cpu.txt"
 		sleep 1
 		i=$((i + 1))
 	done) >"$d/rss.txt" 2>/dev/null </dev/null &
@@ -427,6 +442,8 @@ agent_trial() {
 	cpu=$(awk -v a="$cpu0" -v b="$(cpu_s $AGENT_PID)" -v w="$wall" \
 		'BEGIN { printf "%.0f", (w > 0) ? 100 * (b - a) / w : 0 }')
 	hwm=$(status_kb $AGENT_PID VmHWM)
+	rcpu=$(awk -v w="$wall" '$1 + 0 > m { m = $1 } END { printf "%.0f", (w > 0) ? 100 * m / w : 0 }' "$d/cpu.txt" 2>/dev/null)
+	tcpu=$(awk -v w="$wall" '$2 + 0 > m { m = $2 } END { printf "%.0f", (w > 0) ? 100 * m / w : 0 }' "$d/cpu.txt" 2>/dev/null)
 	wait_gone $tpid 100	# the target ends after its last BYE (-m)
 	stop_pid $tpid 5
 	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
@@ -449,9 +466,9 @@ agent_trial() {
 	else
 		v=FAIL
 	fi
-	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0}"
+	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--}"
 	echo "$LAST_LINE" >"$d/summary.txt"
-	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, peak RSS $hwm kB)"
+	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
 }
 
 # ceil_trial RATE SECONDS: sipp REFER -> sipp 202.  Sets LAST_LINE:
@@ -818,6 +835,8 @@ C_MAX=$(field "$CONFIRM_LINE" 15)
 C_RTT=$(field "$CONFIRM_LINE" 10)
 C_RETR=$(field "$CONFIRM_LINE" 8)
 C_CPU=$(field "$CONFIRM_LINE" 16)
+C_RCPU=$(field "$CONFIRM_LINE" 18)
+C_TCPU=$(field "$CONFIRM_LINE" 19)
 C_RSS_LINE=-
 if [ -n "${CONFIRM_DIR:-}" ] && [ -s "$CONFIRM_DIR/rss.txt" ]; then
 	C_RSS_LINE=$(awk 'NF == 2 && $2 != "" { printf "%s%d s: %.0f", sep, $1, $2 * 1024 / 1e6; sep = ", " }
@@ -861,6 +880,7 @@ TABLE=$(cat <<EOF
 | REFER -> 202 mean response time (confirm run) | $C_RTT ms | | |
 | REFER retransmissions by the referer (confirm run) | $C_RETR | | |
 | agent CPU during the confirm run (100 % = one core) | $C_CPU % | | |
+| referer sipp / target sipp CPU during the confirm run | $C_RCPU % / $C_TCPU % | (same 2 cores) | |
 | agent peak RSS during the confirm run | $C_HWM MB | | |
 | agent VmRSS during the confirm run, every 5 s | $C_RSS_LINE | | |
 | NOTIFY gaps below ${INTERVAL} ms ($PACING_NOTE) | $C_BELOW | 0 | $V_GAP |
@@ -897,8 +917,8 @@ SCALE_TABLE=$(echo "$SCALE_LINES" | awk 'NF >= 12 {
 	    $10, $11, $12 }')
 
 THR_TABLE=$(cat "$OUT/throughput/search.txt" "$OUT/throughput/confirm.txt" 2>/dev/null |
-	awk 'NF >= 17 { printf "| %s | %s | %s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n",
-	    $1, $3 / $1, $2, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 * 1024 / 1e6 }')
+	awk 'NF >= 17 { printf "| %s | %s | %s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
+	    $1, $3 / $1, $2, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 * 1024 / 1e6, ($18 == "") ? "-" : $18, ($19 == "") ? "-" : $19 }')
 CEIL_TABLE=$(awk 'NF >= 9 { printf "| %s | %s | %s/%s | %s | %s | %s |\n", $1, $2, $4, $3, $5, $8, $9 }' \
 	"$OUT/ceiling/search.txt" 2>/dev/null)
 
@@ -947,8 +967,8 @@ $INTERVAL ms beside a min gap far above it elsewhere is the referer's
 jitter: check on the wire (kernel receive timestamps) before blaming the
 agent, which cannot send before previous + $INTERVAL + $GUARD ms.
 
-| rate/s | s | verdict | ok/calls | failed | target failed | finals 200 | REFER retrans | wall s | REFER->202 ms (mean) | gaps < ${INTERVAL} ms | min gap ms | late p50 ms | late p99 ms | late max ms | agent CPU % | agent peak RSS MB |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| rate/s | s | verdict | ok/calls | failed | target failed | finals 200 | REFER retrans | wall s | REFER->202 ms (mean) | gaps < ${INTERVAL} ms | min gap ms | late p50 ms | late p99 ms | late max ms | agent CPU % | agent peak RSS MB | referer sipp CPU % | target sipp CPU % |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $THR_TABLE
 
 ## sipp ceiling trials (sipp REFER -> sipp UAS 202, ${CEIL_TRIAL_S} s each)
