@@ -18,7 +18,7 @@ bool heap_release_due(struct heap_release *h, unsigned live, uint64_t now_ms)
 	}
 	if (now_ms - h->fell_at < HEAP_RELEASE_SETTLE_MS)
 		return false;
-	h->peak = live;
+	h->peak = 0;
 	h->fallen = false;
 	return true;
 }

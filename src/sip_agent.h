@@ -23,7 +23,6 @@
 #include "policy.h"
 
 struct sta_config;
-struct rate_table;
 struct cidr;
 struct sta_auth;
 struct sta_transfer;

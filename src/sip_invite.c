@@ -174,27 +174,24 @@ static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 {
 	struct sta_invite *inv = (struct sta_invite *)magic;
 	struct sip_answer ans = sip_answer_of(orq, sip);
-	bool local = ans.local;
-	int status = ans.status;
-	char const *phrase = ans.phrase;
 
-	if (status < 200) {
-		if (!local)
+	if (ans.status < 200) {
+		if (!ans.local)
 			dialog_early(inv->dialog, sip);
-		inv->report(inv->owner, status, phrase, local);
+		inv->report(inv->owner, ans.status, ans.phrase, ans.local);
 		return 0;
 	}
 	nta_outgoing_destroy(orq);
 	inv->orq = NULL;
-	if (status < 300 && !local) {
+	if (ans.status < 300 && !ans.local) {
 		dialog_confirmed(inv->dialog, sip, inv->sdp);
 		send_ack(inv);
-	} else if (!local && try_again(inv, status, sip)) {
+	} else if (!ans.local && try_again(inv, ans.status, sip)) {
 		return 0;
 	} else {
 		dialog_failed(inv->dialog);
 	}
-	inv->report(inv->owner, status, phrase, local);
+	inv->report(inv->owner, ans.status, ans.phrase, ans.local);
 	return 0;
 }
 
