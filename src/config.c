@@ -519,6 +519,8 @@ static const struct key sip_keys[] = {
 	{ .name = "sip.outbound_proxy", .load = load_sip_uri,
 	  .off = offsetof(struct sta_config, outbound_proxy) },
 	UINT_KEY("sip.udp_buffer", 0, 64 << 20, udp_buffer),
+	{ .name = "sip.resolv_conf", .load = load_public_file,
+	  .off = offsetof(struct sta_config, resolv_conf) },
 	{ .name = NULL },
 };
 
@@ -809,6 +811,7 @@ void config_free(struct sta_config *cfg)
 	free(cfg->sdp);
 	free(cfg->metrics_listen);
 	free(cfg->outbound_proxy);
+	free(cfg->resolv_conf);
 	free(cfg->auth_realm);
 	free(cfg->auth_users_file);
 	free(cfg->auth_trusted);

@@ -42,6 +42,7 @@ struct sta_config {
 	size_t n_listen;
 	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
 	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */
+	char *resolv_conf;		/* sip.resolv_conf; NULL: /etc/resolv.conf */
 	unsigned udp_buffer;		/* bytes, 0..64 MiB, default 4 MiB; 0: kernel's */
 	struct sta_credential *credentials;	/* for 401/407 from targets */
 	size_t n_credentials;

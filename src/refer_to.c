@@ -12,6 +12,8 @@
  */
 #include "refer_to.h"
 
+#include "next_hop.h"
+
 #include <stdio.h>
 #include <ctype.h>
 #include <stdbool.h>
@@ -107,6 +109,15 @@ static const char *tel_number(char *dst, size_t size, const char *num)
 	return NULL;
 }
 
+/* An IPv4 literal, or an IPv6 one in brackets (RFC 3261 19.1.1). */
+static bool host_is_literal(const char *host)
+{
+	unsigned char addr[16];
+	int family;
+
+	return host_address(host, &family, addr);
+}
+
 /* tel:N -> sip:N@tel_domain (user=phone), port 5060 not explicit. */
 static int map_tel(const struct refer_to_uri *u, const char *tel_domain,
 		   struct refer_target *t, const char **why)
@@ -121,6 +132,7 @@ static int map_tel(const struct refer_to_uri *u, const char *tel_domain,
 	strcpy(t->scheme, "sip");
 	t->port = 5060;
 	t->tel = true;
+	t->host_is_name = !host_is_literal(t->host);
 	return 0;
 }
 
@@ -140,6 +152,7 @@ static int map_sip(const struct refer_to_uri *u, bool sips,
 		t->port_explicit = true;
 	}
 	strcpy(t->scheme, sips ? "sips" : "sip");
+	t->host_is_name = !host_is_literal(t->host);
 	return 0;
 }
 
@@ -265,13 +278,43 @@ static int admit_request(const struct refer_facts *f, struct refer_verdict *v)
 	if (f->refer_to_count != 1)
 		return decide(v, 400, f->refer_to_count == 0 ? "no Refer-To"
 							      : "several Refer-To");
+	if (f->contact_count != 1)
+		return decide(v, 400, f->contact_count == 0 ? "no Contact"
+							     : "several Contact");
+	if (f->has_replaces_header)
+		return decide(v, 400, "Replaces header in the REFER");
 	if (!f->refer_to_parsed || f->uri == NULL)
 		return decide(v, 400, "Refer-To unparsable");
 	return 0;
 }
 
-/* A missing is_loop means "not a loop"; a missing target_allowed means
- * "not allowed", so a glue that forgets policy.targets refuses. */
+/* The rows after the Refer-To rules.  A host name that policy.targets
+ * refuses is refused before any look-up (no DNS query for it); an
+ * address is judged for a loop first, as the table orders it.  A missing
+ * target_allowed means "not allowed", so a glue that forgets
+ * policy.targets refuses; a missing is_loop means "not a loop". */
+static int admit_target(const struct refer_facts *f, struct refer_verdict *v)
+{
+	bool allowed = f->target_allowed != NULL &&
+		       f->target_allowed(&v->target, f->ctx);
+	enum refer_lookup loop;
+
+	if (!allowed && v->target.host_is_name)
+		return decide(v, 403, "target not allowed");
+	loop = f->is_loop != NULL ? f->is_loop(&v->target, f->ctx) : LOOKUP_NO;
+	if (loop == LOOKUP_PENDING) {
+		v->why = "resolving the target";
+		return v->status = 0;
+	}
+	if (loop == LOOKUP_YES)
+		return decide(v, 482, "loop");
+	if (!f->notify_hop_allowed)
+		return decide(v, 403, "NOTIFY next hop not allowed");
+	if (!allowed)
+		return decide(v, 403, "target not allowed");
+	return decide(v, 202, "accepted");
+}
+
 int refer_admit(const struct refer_facts *f, struct refer_verdict *v)
 {
 	const char *why;
@@ -284,9 +327,5 @@ int refer_admit(const struct refer_facts *f, struct refer_verdict *v)
 	status = refer_to_check(f->uri, f->tel_domain, &v->target, &why);
 	if (status != 0)
 		return decide(v, status, why);
-	if (f->is_loop != NULL && f->is_loop(&v->target, f->ctx))
-		return decide(v, 482, "loop");
-	if (f->target_allowed == NULL || !f->target_allowed(&v->target, f->ctx))
-		return decide(v, 403, "target not allowed");
-	return decide(v, 202, "accepted");
+	return admit_target(f, v);
 }

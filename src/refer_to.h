@@ -34,6 +34,7 @@ struct refer_target {
 	unsigned port;		/* explicit port, else 5060 (sip) or 5061 (sips) */
 	bool port_explicit;
 	bool tel;		/* came from tel: through tel_domain (user=phone) */
+	bool host_is_name;	/* host is no address literal: DNS needed */
 	char key[400];		/* "user@host:port" for policy.targets */
 };
 
@@ -45,6 +46,13 @@ struct refer_target {
  */
 int refer_to_check(const struct refer_to_uri *u, const char *tel_domain,
 		   struct refer_target *out, const char **why);
+
+/* The answer of a check that may have to wait for DNS. */
+enum refer_lookup {
+	LOOKUP_PENDING,		/* not known until a host name is resolved */
+	LOOKUP_NO,
+	LOOKUP_YES,
+};
 
 /* Everything SPEC section 2 looks at, gathered by the glue for one REFER. */
 struct refer_facts {
@@ -63,12 +71,20 @@ struct refer_facts {
 					 * limits.max_rate; a token only once
 					 * the source is within its own rate */
 	unsigned refer_to_count;	/* Refer-To values in the request */
+	unsigned contact_count;		/* Contact values in the request */
+	bool has_replaces_header;	/* a Replaces header in the REFER */
+	bool notify_hop_allowed;	/* the NOTIFYs' next hop (first Route,
+					 * else Contact) is an address in
+					 * policy.allow_from, or no NOTIFY
+					 * leaves in a new dialog */
 	bool refer_to_parsed;		/* the single value parsed */
 	const struct refer_to_uri *uri;	/* when parsed */
 	const char *tel_domain;		/* policy.tel_domain or NULL */
-	/* Filled in by the glue only when asked through the callbacks below,
-	 * so the costly checks run only when every earlier one passed. */
-	bool (*is_loop)(const struct refer_target *t, void *ctx);
+	/* Asked only once every earlier check passed.  target_allowed
+	 * judges the target as written (no DNS); is_loop may answer
+	 * LOOKUP_PENDING for a host name, never asked for a name that
+	 * target_allowed refuses. */
+	enum refer_lookup (*is_loop)(const struct refer_target *t, void *ctx);
 	bool (*target_allowed)(const struct refer_target *t, void *ctx);
 	void *ctx;
 };
@@ -83,7 +99,9 @@ struct refer_verdict {
 };
 
 /* Run the checks of SPEC section 2 in their order; the first that fails
- * decides.  Fills *V and returns V->status. */
+ * decides.  Fills *V and returns V->status, or 0 when the verdict waits
+ * for the target's host name to be resolved (is_loop said
+ * LOOKUP_PENDING): ask again with the same facts once it is. */
 int refer_admit(const struct refer_facts *f, struct refer_verdict *v);
 
 #endif

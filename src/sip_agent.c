@@ -20,6 +20,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/url.h>
 
@@ -28,6 +29,7 @@
 #include "policy.h"
 #include "sip_auth.h"
 #include "sip_dialog.h"
+#include "sip_dns.h"
 #include "sip_refer.h"
 #include "sip_tls.h"
 #include "sip_transfer.h"
@@ -89,6 +91,24 @@ unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
 			&((struct sockaddr_in const *)ss)->sin_addr;
 	return (unsigned char const *)
 		&((struct sockaddr_in6 const *)ss)->sin6_addr;
+}
+
+void sockaddr_set(struct sockaddr_storage *ss, int family,
+		  unsigned char const *bytes, in_port_t port)
+{
+	memset(ss, 0, sizeof *ss);
+	ss->ss_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		memcpy(&in->sin_addr, bytes, 4);
+		in->sin_port = htons(port);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		memcpy(&in6->sin6_addr, bytes, 16);
+		in6->sin6_port = htons(port);
+	}
 }
 
 bool source_in(struct request_source const *src, struct cidr const *list,
@@ -333,13 +353,21 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 				      bindable(agent->home, cfg->listen[0]),
 				      NULL, NULL, NTATAG_UA(1),
 				      NTATAG_CLIENT_RPORT(1),
+				      NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
+				      TAG_IF(cfg->resolv_conf,
+					     SRESTAG_RESOLV_CONF(
+						     cfg->resolv_conf)),
 				      UDP_BUFFER_TAGS(cfg),
 				      TAG_IF(agent->tls_dir,
 					     TPTAG_CERTIFICATE(agent->tls_dir)),
 				      TAG_END());
 	if (!agent->nta)
 		log_error("cannot listen on %s: %m", cfg->listen[0]);
+	agent->dns = dns_create(root, cfg->resolv_conf);
+	if (!agent->dns)
+		log_error("cannot create the DNS resolver: %m");
 	if (!agent->rates || !agent->drain_timer || !agent->nta ||
+	    !agent->dns ||
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !nta_leg_tcreate(agent->nta, on_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
@@ -433,11 +461,13 @@ void sip_agent_destroy(struct sta_agent *agent)
 	if (!agent)
 		return;
 	su_timer_destroy(agent->drain_timer);
+	sip_refer_free_all(agent);
 	xfer_free_all(agent);
 	dialog_free_all(agent);
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);
 	rate_table_free(agent->rates);
+	dns_destroy(agent->dns);
 	sip_auth_destroy(agent->auth);
 	sip_tls_dir_remove(agent->tls_dir);
 	su_home_unref(agent->home);

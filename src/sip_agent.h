@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <sofia-sip/su_wait.h>
@@ -27,6 +28,8 @@ struct cidr;
 struct sta_auth;
 struct sta_transfer;
 struct sta_dialog;
+struct sta_dns;
+struct refer_job;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -53,6 +56,8 @@ struct sta_agent {
 	char *tls_dir;			/* agent.pem for TLS listen URIs */
 	struct listen_addr *listen;
 	size_t n_listen;
+	struct sta_dns *dns;		/* asynchronous DNS for the loop check */
+	struct refer_job *resolving;	/* REFERs waiting for DNS, a list */
 	struct sta_transfer *transfers;	/* live transfers, a list */
 	struct sta_dialog *dialogs;	/* dialogs the agent is in, a list */
 	unsigned n_live;		/* ...and how many */
@@ -88,6 +93,10 @@ void request_source(nta_incoming_t *irq, struct request_source *src);
 /* The address bytes (4 or 16, network order) and family of SS. */
 unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
 				    int *family);
+
+/* SS as the address BYTES of FAMILY (AF_INET or AF_INET6) and PORT. */
+void sockaddr_set(struct sockaddr_storage *ss, int family,
+		  unsigned char const *bytes, in_port_t port);
 
 /* The agent's Contact for a dialog that request IRQ starts: the address
  * and transport the request came in on (sips: for TLS, RFC 3261 12.1.1),

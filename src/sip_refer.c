@@ -1,18 +1,18 @@
 /*
- * sip_refer.c - answering an out-of-dialog REFER.  See sip_refer.h.
+ * sip_refer.c - answering a REFER.  See sip_refer.h.
  *
  * Only fact gathering happens here; the order of the checks and the codes
  * live in refer_to.c (refer_admit), the rules for the accepted transfer in
- * transfer.c.
+ * transfer.c.  A REFER whose target is a host name that policy.targets
+ * allows waits, unanswered, for sip_dns.c to resolve it (the loop check
+ * needs its addresses); the event loop never waits.
  */
 #include "sip_refer.h"
 
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <sofia-sip/hostdomain.h>
 #include <sofia-sip/msg_addr.h>
@@ -26,22 +26,34 @@
 
 #include "config.h"
 #include "log.h"
+#include "next_hop.h"
 #include "policy.h"
 #include "refer_to.h"
 #include "sip_agent.h"
 #include "sip_auth.h"
+#include "sip_dialog.h"
+#include "sip_dns.h"
+#include "sip_loop.h"
 #include "sip_transfer.h"
 
-/* One REFER while it is being judged. */
+/* One REFER while it is being judged; it outlives the leg callback when
+ * its target's host name must be resolved first. */
 struct refer_job {
 	struct sta_agent *agent;
-	su_home_t *home;
-	sip_t const *sip;
+	su_home_t *home;		/* the job's own */
+	nta_incoming_t *irq;
+	sip_t const *sip;		/* the request: lives as long as irq */
+	struct sta_dialog *dialog;	/* a reference, or NULL */
+	struct refer_job *next, **prev;	/* agent->resolving */
+	struct dns_lookup *lookup;	/* while resolving */
+	bool waited;			/* answered after the leg callback */
 	struct request_source source;
 	struct auth_verdict auth;
+	struct refer_facts facts;
 	struct refer_to_uri uri;
 	sip_replaces_t const *replaces;
-	url_t *target;			/* the INVITE's R-URI once accepted */
+	url_t *url;			/* Refer-To: no password, no maddr */
+	enum refer_lookup name_loop;	/* once the target name resolved */
 	char refer_to_text[512];
 	char method[32];		/* the Refer-To's method= value */
 };
@@ -129,10 +141,26 @@ static url_t *without_password(su_home_t *home, url_t const *u)
 	return copy;
 }
 
+/* U without its maddr parameters (and their escaped spellings): the
+ * INVITE goes to the host and port policy.targets judged.  False when the
+ * parameters are too long to rewrite. */
+bool sip_url_strip_maddr(su_home_t *home, url_t *u)
+{
+	size_t size = u->url_params ? strlen(u->url_params) + 1 : 0;
+	char *params = size ? su_alloc(home, size) : NULL;
+
+	if (!u->url_params)
+		return true;
+	if (!params || !params_without_maddr(u->url_params, params, size))
+		return false;
+	u->url_params = params[0] ? params : NULL;
+	return true;
+}
+
 static bool read_refer_to(struct refer_job *job)
 {
 	sip_refer_to_t const *rt = job->sip->sip_refer_to;
-	url_t const *u;
+	url_t *u;
 
 	if (!rt || count_refer_to(job->sip) != 1)
 		return false;
@@ -141,8 +169,9 @@ static bool read_refer_to(struct refer_job *job)
 		return false;
 	url_e(job->refer_to_text, sizeof job->refer_to_text, u);
 	job->refer_to_text[sizeof job->refer_to_text - 1] = '\0';
-	if (!url_host_ok(u))
+	if (!url_host_ok(u) || !sip_url_strip_maddr(job->home, u))
 		return false;
+	job->url = u;
 	job->uri = uri_facts(u, job->method, sizeof job->method);
 	if (!job->uri.scheme)
 		return false;
@@ -150,105 +179,92 @@ static bool read_refer_to(struct refer_job *job)
 	return true;
 }
 
-static in_port_t addr_port(struct sockaddr const *sa)
+/* The target address T names, with its port, when its host is an
+ * address literal. */
+static bool target_address(struct refer_target const *t,
+			   struct sockaddr_storage *ss)
 {
-	if (sa->sa_family == AF_INET)
-		return ntohs(((struct sockaddr_in const *)sa)->sin_port);
-	return ntohs(((struct sockaddr_in6 const *)sa)->sin6_port);
+	unsigned char bytes[16];
+	int family;
+
+	if (!host_address(t->host, &family, bytes))
+		return false;
+	sockaddr_set(ss, family, bytes, (in_port_t)t->port);
+	return true;
 }
 
-/* True when ADDR belongs to this host: binding to it succeeds. */
-static bool address_is_local(struct sockaddr const *addr, socklen_t len)
+/* RFC 6761 6.3: "localhost" and names under it are this host's loopback
+ * addresses, without asking DNS. */
+static bool is_localhost(char const *host)
 {
-	struct sockaddr_storage probe;
-	int fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool local;
+	size_t n = strlen(host);
 
-	if (fd < 0)
-		return false;
-	memcpy(&probe, addr, len);
-	if (probe.ss_family == AF_INET)
-		((struct sockaddr_in *)&probe)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&probe)->sin6_port = 0;
-	local = bind(fd, (struct sockaddr *)&probe, len) == 0;
-	close(fd);
-	return local;
+	if (n && host[n - 1] == '.')
+		n--;
+	return (n == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	       (n > 10 && strncasecmp(host + n - 10, ".localhost", 10) == 0);
 }
 
-static bool same_address(struct sockaddr const *a,
-			 struct sockaddr_storage const *b)
+static enum refer_lookup localhost_is_loop(struct refer_job const *job,
+					   unsigned port)
 {
-	int fa, fb;
-	unsigned char const *pa =
-		sockaddr_bytes((struct sockaddr_storage const *)a, &fa);
-	unsigned char const *pb = sockaddr_bytes(b, &fb);
+	static unsigned char const v4[4] = { 127, 0, 0, 1 };
+	static unsigned char const v6[16] = { [15] = 1 };
+	struct sockaddr_storage ss;
 
-	if (fa != fb)
-		return false;
-	return memcmp(pa, pb, fa == AF_INET ? 4 : 16) == 0;
+	sockaddr_set(&ss, AF_INET, v4, (in_port_t)port);
+	if (agent_address_is_own(job->agent, &ss))
+		return LOOKUP_YES;
+	sockaddr_set(&ss, AF_INET6, v6, (in_port_t)port);
+	return agent_address_is_own(job->agent, &ss) ? LOOKUP_YES : LOOKUP_NO;
 }
 
-static bool listen_matches(struct listen_addr const *l,
-			   struct sockaddr const *sa, socklen_t len)
+/* refer_admit callback: a literal or localhost is judged at once; any
+ * other name has its answer once resolved (job->name_loop). */
+static enum refer_lookup job_is_loop(struct refer_target const *t, void *ctx)
 {
-	if (addr_port((struct sockaddr const *)&l->addr) != addr_port(sa))
-		return false;
-	if (l->wildcard)
-		return address_is_local(sa, len);
-	return same_address(sa, &l->addr);
-}
+	struct refer_job *job = ctx;
+	struct sockaddr_storage ss;
 
-/* refer_admit callback: the target host (resolved) and port equal a listen
- * address of the agent. */
-static bool target_is_agent(struct refer_target const *t, void *ctx)
-{
-	struct sta_agent const *agent = ctx;
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *res = NULL;
-	char port[8], host[256];
-	bool loop = false;
-	size_t hl = strlen(t->host);
-
-	/* getaddrinfo wants IPv6 literals without their brackets */
-	if (t->host[0] == '[' && hl > 2 && hl - 2 < sizeof host) {
-		memcpy(host, t->host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	} else {
-		snprintf(host, sizeof host, "%s", t->host);
-	}
-	snprintf(port, sizeof port, "%u", t->port);
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return false;
-	for (struct addrinfo *ai = res; ai && !loop; ai = ai->ai_next)
-		for (size_t i = 0; i < agent->n_listen && !loop; i++)
-			loop = listen_matches(&agent->listen[i],
-					      ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(res);
-	return loop;
+	if (t->host_is_name && is_localhost(t->host))
+		return localhost_is_loop(job, t->port);
+	if (t->host_is_name)
+		return job->name_loop;
+	if (!target_address(t, &ss))
+		return LOOKUP_NO;
+	return agent_address_is_own(job->agent, &ss) ? LOOKUP_YES : LOOKUP_NO;
 }
 
 static bool target_in_policy(struct refer_target const *t, void *ctx)
 {
-	struct sta_agent const *agent = ctx;
+	struct refer_job const *job = ctx;
 
-	return targets_allow(agent->cfg->targets, agent->cfg->n_targets,
-			     t->key);
+	return targets_allow(job->agent->cfg->targets,
+			     job->agent->cfg->n_targets, t->key);
+}
+
+/* Redirect targets are judged without DNS: a host name is matched by the
+ * globs only. */
+static enum refer_lookup literal_is_loop(struct refer_target const *t,
+					 void *ctx)
+{
+	return t->host_is_name && !is_localhost(t->host) ? LOOKUP_NO
+							 : job_is_loop(t, ctx);
 }
 
 bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url)
 {
 	char method[32];
+	struct refer_job job = { .agent = agent };
 	struct refer_to_uri uri = uri_facts(url, method, sizeof method);
 	struct refer_target target;
 	char const *why;
 
-	if (!url_host_ok(url))
+	if (!url_host_ok(url) || !uri.scheme ||
+	    refer_to_check(&uri, agent->cfg->tel_domain, &target, &why) != 0)
 		return false;
-	return uri.scheme &&
-	       refer_to_check(&uri, agent->cfg->tel_domain, &target, &why) == 0 &&
-	       !target_is_agent(&target, agent) &&
-	       target_in_policy(&target, agent);
+	return literal_is_loop(&target, &job) == LOOKUP_NO &&
+	       target_in_policy(&target, &job);
 }
 
 /* Tokens only for REFERs that reach the rate checks: the source's own
@@ -270,14 +286,66 @@ static void take_rate_tokens(struct sta_agent *agent, struct refer_facts *f,
 						cfg->max_rate, now);
 }
 
-static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
-			 struct refer_facts *f)
+static unsigned count_contacts(sip_t const *sip)
+{
+	unsigned n = 0;
+
+	for (sip_contact_t const *m = sip->sip_contact; m; m = m->m_next)
+		n++;
+	return n;
+}
+
+static bool has_replaces_header(sip_t const *sip)
+{
+	if (sip->sip_replaces)
+		return true;
+	for (sip_error_t const *e = sip->sip_error; e; e = e->er_next)
+		if (e->er_common->h_class == sip_replaces_class ||
+		    (e->er_name && strcasecmp(e->er_name, "Replaces") == 0))
+			return true;
+	return false;
+}
+
+static bool refer_sub_is(sip_t const *sip, char const *value)
+{
+	sip_refer_sub_t const *rs = sip_refer_sub(sip);
+
+	return rs && rs->rs_value && strcasecmp(rs->rs_value, value) == 0;
+}
+
+/* Where the NOTIFYs of a REFER outside any dialog go: its first
+ * Record-Route (the route set of the dialog the 202 makes), else its
+ * Contact, maddr honoured as NTA does.  That host must be an address in
+ * policy.allow_from: NOTIFYs never go to a third party. */
+static bool notify_hop_allowed(struct refer_job const *job)
+{
+	sip_t const *sip = job->sip;
+	url_t const *u;
+	char buf[256];
+	char const *host;
+	unsigned char bytes[16];
+	int family;
+
+	if (job->dialog || refer_sub_is(sip, "false"))
+		return true;
+	u = sip->sip_record_route ? sip->sip_record_route->r_url :
+	    sip->sip_contact ? sip->sip_contact->m_url : NULL;
+	host = u ? next_hop_host(u->url_host, u->url_params, buf, sizeof buf)
+		 : NULL;
+	return host && host_address(host, &family, bytes) &&
+	       cidr_list_contains(job->agent->cfg->allow_from,
+				  job->agent->cfg->n_allow_from, family,
+				  bytes);
+}
+
+static void gather_facts(struct refer_job *job)
 {
 	struct sta_config const *cfg = job->agent->cfg;
+	struct refer_facts *f = &job->facts;
 	int family;
 	unsigned char const *addr;
 
-	request_source(irq, &job->source);
+	request_source(job->irq, &job->source);
 	addr = sockaddr_bytes(&job->source.addr, &family);
 	*f = (struct refer_facts){
 		.source_allowed = agent_source_allowed(job->agent, &job->source),
@@ -285,10 +353,13 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 		.shutting_down = job->agent->shutting_down,
 		.at_max_active = job->agent->calling >= cfg->max_active,
 		.refer_to_count = count_refer_to(job->sip),
+		.contact_count = count_contacts(job->sip),
+		.has_replaces_header = has_replaces_header(job->sip),
+		.notify_hop_allowed = notify_hop_allowed(job),
 		.tel_domain = cfg->tel_domain,
-		.is_loop = target_is_agent,
+		.is_loop = job_is_loop,
 		.target_allowed = target_in_policy,
-		.ctx = job->agent,
+		.ctx = job,
 	};
 	if (f->source_allowed) {
 		sip_auth_check(job->agent, &job->source, job->sip, job->home,
@@ -302,8 +373,8 @@ static void gather_facts(struct refer_job *job, nta_incoming_t *irq,
 	f->uri = &job->uri;
 }
 
-/* The INVITE's Request-URI: the Refer-To without its embedded headers, or
- * sip:N@tel_domain;user=phone for a mapped tel: URI. */
+/* The INVITE's Request-URI: the Refer-To without its embedded headers and
+ * maddr, or sip:N@tel_domain;user=phone for a mapped tel: URI. */
 static url_t *target_url(struct refer_job *job, struct refer_target const *t)
 {
 	url_t *u;
@@ -311,21 +382,13 @@ static url_t *target_url(struct refer_job *job, struct refer_target const *t)
 	if (t->tel)
 		return url_format(job->home, "sip:%s@%s;user=phone", t->user,
 				  t->host);
-	u = without_password(job->home, job->sip->sip_refer_to->r_url);
+	u = url_hdup(job->home, job->url);
 	if (u)
 		u->url_headers = NULL;
 	return u;
 }
 
-static bool refer_sub_is(sip_t const *sip, char const *value)
-{
-	sip_refer_sub_t const *rs = sip_refer_sub(sip);
-
-	return rs && rs->rs_value && strcasecmp(rs->rs_value, value) == 0;
-}
-
-static int refuse(struct refer_job *job, nta_incoming_t *irq,
-		  struct refer_verdict const *v)
+static int refuse(struct refer_job *job, struct refer_verdict const *v)
 {
 	char retry[16];
 
@@ -342,7 +405,7 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 		 "Refer-To %s", v->status, v->phrase, v->why,
 		 job->source.text, job->sip->sip_call_id->i_id,
 		 job->refer_to_text[0] ? job->refer_to_text : "-");
-	nta_incoming_treply(irq, v->status, v->phrase,
+	nta_incoming_treply(job->irq, v->status, v->phrase,
 			    TAG_IF(v->retry_after,
 				   SIPTAG_RETRY_AFTER_STR(retry)),
 			    TAG_IF(v->status == 401 && job->auth.challenge,
@@ -353,29 +416,135 @@ static int refuse(struct refer_job *job, nta_incoming_t *irq,
 	return v->status;
 }
 
+static int accept_refer(struct refer_job *job, struct refer_verdict const *v)
+{
+	sip_t const *sip = job->sip;
+	struct xfer_request req = {
+		.target = target_url(job, &v->target),
+		.replaces = job->replaces,
+		.subscribed = !refer_sub_is(sip, "false"),
+		.refer_sub_true = refer_sub_is(sip, "true"),
+		.refer_to = job->refer_to_text,
+	};
+
+	if (!req.target) {
+		nta_incoming_treply(job->irq, SIP_500_INTERNAL_SERVER_ERROR,
+				    TAG_END());
+		return 500;
+	}
+	return xfer_accept(job->agent, job->irq, sip, &req, job->dialog);
+}
+
+static void job_free(struct refer_job *job)
+{
+	if (job->prev) {
+		*job->prev = job->next;
+		if (job->next)
+			job->next->prev = job->prev;
+	}
+	dns_lookup_cancel(job->lookup);
+	if (job->waited)
+		nta_incoming_destroy(job->irq);
+	dialog_unref(job->dialog);
+	su_home_unref(job->home);
+}
+
+static void on_resolved(void *ctx, struct sockaddr_storage const *addrs,
+			size_t n);
+
+/* Wait for the target's host name: the REFER stays unanswered, its
+ * transaction the job's, until the look-up ends. */
+static int resolve_target(struct refer_job *job,
+			  struct refer_verdict const *v)
+{
+	struct sta_agent *agent = job->agent;
+
+	job->lookup = dns_lookup_start(agent->dns, v->target.host,
+				       on_resolved, job);
+	if (!job->lookup) {
+		log_error("REFER Call-ID %s: cannot resolve %s",
+			  job->sip->sip_call_id->i_id, v->target.host);
+		nta_incoming_treply(job->irq, SIP_500_INTERNAL_SERVER_ERROR,
+				    TAG_END());
+		return 500;
+	}
+	log_debug("REFER Call-ID %s: resolving %s", job->sip->sip_call_id->i_id,
+		  v->target.host);
+	job->next = agent->resolving;
+	if (job->next)
+		job->next->prev = &job->next;
+	job->prev = &agent->resolving;
+	agent->resolving = job;
+	job->waited = true;
+	return 0;
+}
+
+/* The verdict on JOB's facts: answered (the status), or 0 while its
+ * target's name is being resolved.  A job answered is freed. */
+static int judge(struct refer_job *job)
+{
+	struct refer_verdict v;
+	int status = refer_admit(&job->facts, &v);
+
+	if (status == 0 && !job->lookup)
+		status = resolve_target(job, &v);
+	else if (status == 202)
+		status = accept_refer(job, &v);
+	else if (status != 0)
+		status = refuse(job, &v);
+	if (status != 0)
+		job_free(job);
+	return status;
+}
+
+/* The target's addresses: it loops when any is the agent's own; a name
+ * that does not resolve is no loop (its INVITE fails with 503). */
+static void on_resolved(void *ctx, struct sockaddr_storage const *addrs,
+			size_t n)
+{
+	struct refer_job *job = ctx;
+	struct refer_verdict v;
+	struct sockaddr_storage ss;
+
+	job->lookup = NULL;
+	job->name_loop = LOOKUP_NO;
+	refer_to_check(job->facts.uri, job->facts.tel_domain, &v.target,
+		       &v.why);
+	for (size_t i = 0; i < n && job->name_loop == LOOKUP_NO; i++) {
+		int family;
+		unsigned char const *bytes = sockaddr_bytes(&addrs[i], &family);
+
+		sockaddr_set(&ss, family, bytes, (in_port_t)v.target.port);
+		if (agent_address_is_own(job->agent, &ss))
+			job->name_loop = LOOKUP_YES;
+	}
+	log_debug("REFER Call-ID %s: %s has %zu address(es)%s",
+		  job->sip->sip_call_id->i_id, v.target.host, n,
+		  job->name_loop == LOOKUP_YES ? ", the agent's own" : "");
+	judge(job);
+}
+
 int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 		      sip_t const *sip, struct sta_dialog *dialog)
 {
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	struct refer_job job = { .agent = agent, .home = home, .sip = sip };
-	struct refer_facts facts;
-	struct refer_verdict v;
-	int status;
+	su_home_t *home = su_home_new(sizeof *home);
+	struct refer_job *job = home ? su_zalloc(home, sizeof *job) : NULL;
 
-	gather_facts(&job, irq, &facts);
-	if (refer_admit(&facts, &v) != 202) {
-		status = refuse(&job, irq, &v);
-	} else {
-		struct xfer_request req = {
-			.target = job.target = target_url(&job, &v.target),
-			.replaces = job.replaces,
-			.subscribed = !refer_sub_is(sip, "false"),
-			.refer_sub_true = refer_sub_is(sip, "true"),
-			.refer_to = job.refer_to_text,
-		};
-		status = req.target ? xfer_accept(agent, irq, sip, &req,
-						  dialog) : 500;
+	if (!job) {
+		su_home_unref(home);
+		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
+				    TAG_END());
+		return 500;
 	}
-	su_home_deinit(home);
-	return status;
+	*job = (struct refer_job){ .agent = agent, .home = home, .irq = irq,
+				   .sip = sip, .dialog = dialog_ref(dialog),
+				   .name_loop = LOOKUP_PENDING };
+	gather_facts(job);
+	return judge(job);
+}
+
+void sip_refer_free_all(struct sta_agent *agent)
+{
+	while (agent->resolving)
+		job_free(agent->resolving);
 }

@@ -394,13 +394,16 @@ END_TEST
 static struct refer_facts facts;
 static struct refer_verdict verdict;
 static unsigned loop_calls, allowed_calls;
-static bool loop_answer, allowed_answer;
+static enum refer_lookup loop_answer;
+static bool allowed_answer;
+static const char *expected_key = "1000@127.0.0.1:5060";
 static int ctx_token;
 
-static bool fake_is_loop(const struct refer_target *t, void *ctx)
+static enum refer_lookup fake_is_loop(const struct refer_target *t,
+				      void *ctx)
 {
 	ck_assert_ptr_eq(ctx, &ctx_token);
-	ck_assert_str_eq(t->key, "1000@127.0.0.1:5060");
+	ck_assert_str_eq(t->key, expected_key);
 	loop_calls++;
 	return loop_answer;
 }
@@ -408,7 +411,7 @@ static bool fake_is_loop(const struct refer_target *t, void *ctx)
 static bool fake_target_allowed(const struct refer_target *t, void *ctx)
 {
 	ck_assert_ptr_eq(ctx, &ctx_token);
-	ck_assert_str_eq(t->key, "1000@127.0.0.1:5060");
+	ck_assert_str_eq(t->key, expected_key);
 	allowed_calls++;
 	return allowed_answer;
 }
@@ -420,13 +423,16 @@ static void admit_setup(void)
 	memset(&facts, 0, sizeof(facts));
 	facts.source_allowed = true;
 	facts.refer_to_count = 1;
+	facts.contact_count = 1;
+	facts.notify_hop_allowed = true;
 	facts.refer_to_parsed = true;
 	facts.uri = &uri;
 	facts.is_loop = fake_is_loop;
 	facts.target_allowed = fake_target_allowed;
 	facts.ctx = &ctx_token;
 	loop_calls = allowed_calls = 0;
-	loop_answer = false;
+	loop_answer = LOOKUP_NO;
+	expected_key = "1000@127.0.0.1:5060";
 	allowed_answer = true;
 }
 
@@ -634,9 +640,9 @@ END_TEST
 
 START_TEST(loop_is_482)
 {
-	loop_answer = true;
+	loop_answer = LOOKUP_YES;
 	assert_verdict(482, "Loop Detected", "loop");
-	assert_callbacks(1, 0);
+	assert_callbacks(1, 1);
 }
 END_TEST
 
@@ -650,10 +656,81 @@ END_TEST
 
 START_TEST(loop_wins_over_target_not_allowed)
 {
-	loop_answer = true;
+	loop_answer = LOOKUP_YES;
 	allowed_answer = false;
 	assert_verdict(482, "Loop Detected", "loop");
-	assert_callbacks(1, 0);
+	assert_callbacks(1, 1);
+}
+END_TEST
+
+START_TEST(no_contact_is_400)
+{
+	facts.contact_count = 0;
+	assert_verdict(400, "Bad Request", "no Contact");
+	assert_callbacks(0, 0);
+}
+END_TEST
+
+START_TEST(several_contacts_is_400)
+{
+	facts.contact_count = 2;
+	assert_verdict(400, "Bad Request", "several Contact");
+	assert_callbacks(0, 0);
+}
+END_TEST
+
+START_TEST(replaces_header_in_refer_is_400)
+{
+	facts.has_replaces_header = true;
+	assert_verdict(400, "Bad Request", "Replaces header in the REFER");
+	assert_callbacks(0, 0);
+}
+END_TEST
+
+START_TEST(notify_hop_outside_allow_from_is_403_after_loop)
+{
+	facts.notify_hop_allowed = false;
+	assert_verdict(403, "Forbidden", "NOTIFY next hop not allowed");
+	loop_answer = LOOKUP_YES;
+	assert_verdict(482, "Loop Detected", "loop");
+}
+END_TEST
+
+/* A name the globs refuse is refused without asking is_loop: no DNS. */
+START_TEST(name_refused_by_policy_is_never_resolved)
+{
+	uri.host = "evil.example";
+	expected_key = "1000@evil.example:5060";
+	allowed_answer = false;
+	loop_answer = LOOKUP_PENDING;
+	assert_verdict(403, "Forbidden", "target not allowed");
+	assert_callbacks(0, 1);
+}
+END_TEST
+
+START_TEST(name_allowed_waits_for_its_addresses)
+{
+	uri.host = "pbx.example";
+	expected_key = "1000@pbx.example:5060";
+	loop_answer = LOOKUP_PENDING;
+	ck_assert_int_eq(refer_admit(&facts, &verdict), 0);
+	ck_assert_int_eq(verdict.status, 0);
+	ck_assert(verdict.target.host_is_name);
+	loop_answer = LOOKUP_YES;
+	assert_verdict(482, "Loop Detected", "loop");
+	loop_answer = LOOKUP_NO;
+	assert_verdict(202, "Accepted", "accepted");
+}
+END_TEST
+
+START_TEST(address_literals_are_not_names)
+{
+	assert_verdict(202, "Accepted", "accepted");
+	ck_assert(!verdict.target.host_is_name);
+	uri.host = "[::1]";
+	expected_key = "1000@[::1]:5060";
+	assert_verdict(202, "Accepted", "accepted");
+	ck_assert(!verdict.target.host_is_name);
 }
 END_TEST
 
@@ -717,7 +794,7 @@ END_TEST
 
 START_TEST(loop_checked_only_after_uri_rules_pass)
 {
-	loop_answer = true;
+	loop_answer = LOOKUP_YES;
 	uri.scheme = "http";
 	assert_verdict(416, "Unsupported URI Scheme", "scheme not supported");
 	uri.scheme = "sip";
@@ -805,6 +882,13 @@ static Suite *refer_to_suite(void)
 	tcase_add_test(a, target_not_allowed_is_403);
 	tcase_add_test(a, loop_wins_over_target_not_allowed);
 	tcase_add_test(a, missing_is_loop_means_not_a_loop);
+	tcase_add_test(a, no_contact_is_400);
+	tcase_add_test(a, several_contacts_is_400);
+	tcase_add_test(a, replaces_header_in_refer_is_400);
+	tcase_add_test(a, notify_hop_outside_allow_from_is_403_after_loop);
+	tcase_add_test(a, name_refused_by_policy_is_never_resolved);
+	tcase_add_test(a, name_allowed_waits_for_its_addresses);
+	tcase_add_test(a, address_literals_are_not_names);
 	tcase_add_test(a, missing_target_allowed_refuses_target);
 	tcase_add_test(a, source_check_wins_over_every_later_failure);
 	tcase_add_test(a, auth_wins_over_503_and_bad_refer_to);

@@ -65,13 +65,13 @@ struct ctx {
 	int calls;
 };
 
-static bool cb_loop(const struct refer_target *t, void *arg)
+static enum refer_lookup cb_loop(const struct refer_target *t, void *arg)
 {
 	struct ctx *c = arg;
 
 	check_target(t);
 	c->calls++;
-	return c->loop;
+	return c->loop ? LOOKUP_YES : LOOKUP_NO;
 }
 
 static bool cb_allowed(const struct refer_target *t, void *arg)
@@ -143,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.shutting_down = b1 & 0x10, .at_max_active = b1 & 0x20,
 		.over_rate = b1 & 0x40, .refer_to_parsed = b1 & 0x80,
 		.refer_to_count = b2 & 0x03,
+		.contact_count = 1,
+		.notify_hop_allowed = (b2 & 0x80) == 0,
 		.uri = (b2 & 0x10) ? NULL : &u,
 		.tel_domain = value[5],
 		.is_loop = (b2 & 0x20) ? NULL : cb_loop,

@@ -146,6 +146,7 @@ sta_config() {
 	fi
 	c_shutdown_grace=1
 	c_sip_udp_buffer=
+	c_sip_resolv_conf=
 	c_log_level='"debug"'
 	for _kv in "$@"; do
 		_k=${_kv%%=*}
@@ -157,7 +158,7 @@ sta_config() {
 		limits.per_source_rate | limits.max_rate | policy.allow_from | \
 		policy.targets | \
 		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
-		sip.udp_buffer)
+		sip.udp_buffer | sip.resolv_conf)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -169,7 +170,9 @@ sta_config() {
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
-	[ -n "$c_sip_udp_buffer" ] && _sip="sip = { udp_buffer = $c_sip_udp_buffer; };"
+	[ -n "$c_sip_udp_buffer" ] && _sip="udp_buffer = $c_sip_udp_buffer; "
+	[ -n "$c_sip_resolv_conf" ] && _sip="${_sip}resolv_conf = $c_sip_resolv_conf; "
+	[ -n "$_sip" ] && _sip="sip = { $_sip};"
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
 listen = [ "sip:127.0.0.1:$_port;transport=udp",
@@ -312,6 +315,16 @@ sta_wait() {
 			sed "s/^/    $1.err: /"
 	fi
 	return $_rc
+}
+
+# sta_peer NAME ARGS...: tests/sip_peer.py ARGS in the background (bounded
+# by timeout(1)), its output in $STA_OUT/NAME.out; sta_wait NAME waits.
+sta_peer() {
+	_pname=$1
+	shift
+	timeout 60 python3 "$top_srcdir/tests/sip_peer.py" "$@" \
+		>"$STA_OUT/$_pname.out" 2>&1 </dev/null &
+	sta_register_pid $! "$_pname"
 }
 
 # sta_count NAME ERE: lines of $STA_OUT/NAME.msg matching ERE (e.g. the

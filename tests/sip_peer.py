@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""tests/sip_peer.py - raw SIP and DNS peers for the wire tests (loopback).
+
+What sipp scenarios cannot say briefly: REFERs whose Contact, Record-Route
+or source address point somewhere else, a target that records every
+request and answers with a chosen Contact, and a DNS server that answers
+from a table, logs every question and never answers some names.
+
+    sip_peer.py refer AGENT_PORT REFER_TO [--bind IP] [--contact URI]
+        [--record-route URI] [--seconds S]
+        prints "STATUS code phrase", then "NOTIFY sipfrag-line" for each
+        NOTIFY (answered 200) until the final one or S seconds.
+    sip_peer.py options AGENT_PORT [--bind IP]
+        prints "STATUS code ms" (the time the answer took).
+    sip_peer.py uas IP PORT [--code C] [--contact URI] [--seconds S]
+        prints "REQUEST METHOD R-URI" for every request; answers INVITE
+        with C (a 2xx or 3xx carries --contact), BYE and the rest 200.
+    sip_peer.py dns IP PORT --log FILE [--map NAME=IP ...] [--hang NAME]
+        [--seconds S]
+        A records from the map, nothing for AAAA, no answer at all for a
+        --hang name; each question is logged as "QUERY name type".
+
+Every peer stops by itself after --seconds (default 20).  Only loopback
+addresses are accepted.
+"""
+import argparse
+import random
+import socket
+import struct
+import sys
+import time
+
+
+def loopback(ip):
+    if not (ip.startswith("127.") or ip == "::1"):
+        sys.exit("sip_peer.py: %s is not a loopback address" % ip)
+    return ip
+
+
+def token():
+    return "%08x" % random.getrandbits(32)
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def parse(data):
+    text = data.decode("utf-8", "replace")
+    head, _, body = text.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return lines[0], headers, body
+
+
+def reply(sock, addr, start, headers, code, phrase, extra=""):
+    out = ["SIP/2.0 %d %s" % (code, phrase)]
+    for name in ("via", "from", "to", "call-id", "cseq"):
+        for value in headers.get(name, []):
+            if name == "to" and "tag=" not in value:
+                value += ";tag=" + token()
+            out.append("%s: %s" % (name.title(), value))
+    out.append(extra + "Content-Length: 0")
+    sock.sendto(("\r\n".join(out) + "\r\n\r\n").encode(), addr)
+
+
+def udp(bind_ip, port=0):
+    family = socket.AF_INET6 if ":" in bind_ip else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.bind((loopback(bind_ip), port))
+    return sock
+
+
+def request(sock, agent_port, method, ruri, extra_headers):
+    ip, port = sock.getsockname()[:2]
+    msg = ("%s %s SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: <sip:peer@%s:%d>;tag=%s\r\n"
+           "To: <%s>\r\n"
+           "Call-ID: %s@sip-peer\r\n"
+           "CSeq: 1 %s\r\n"
+           "%s"
+           "Content-Length: 0\r\n\r\n") % (
+        method, ruri, ip, port, token(), ip, port, token(), ruri, token(),
+        method, "".join(h + "\r\n" for h in extra_headers))
+    sock.sendto(msg.encode(), ("127.0.0.1", agent_port))
+
+
+def final_response(sock, deadline):
+    while time.time() < deadline:
+        sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            data, _ = sock.recvfrom(65536)
+        except socket.timeout:
+            break
+        start, _, _ = parse(data)
+        if start.startswith("SIP/2.0 ") and int(start.split()[1]) >= 200:
+            return start
+    return None
+
+
+def cmd_refer(a):
+    sock = udp(a.bind)
+    ip, port = sock.getsockname()[:2]
+    contact = a.contact or "<sip:referer@%s:%d>" % (ip, port)
+    extra = ["Contact: " + contact, "Refer-To: <%s>" % a.refer_to]
+    if a.record_route:
+        extra.append("Record-Route: <%s>" % a.record_route)
+    deadline = time.time() + a.seconds
+    request(sock, a.agent_port, "REFER",
+            "sip:agent@127.0.0.1:%d" % a.agent_port, extra)
+    while time.time() < deadline:
+        sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            data, addr = sock.recvfrom(65536)
+        except socket.timeout:
+            break
+        start, headers, body = parse(data)
+        if start.startswith("SIP/2.0 "):
+            if int(start.split()[1]) >= 200:
+                say("STATUS " + start[8:])
+                if not start.startswith("SIP/2.0 2"):
+                    return
+            continue
+        if start.startswith("NOTIFY "):
+            reply(sock, addr, start, headers, 200, "OK")
+            say("NOTIFY " + body.split("\r\n")[0])
+            if "terminated" in headers.get("subscription-state", [""])[0]:
+                return
+
+
+def cmd_options(a):
+    sock = udp(a.bind)
+    start = time.time()
+    request(sock, a.agent_port, "OPTIONS",
+            "sip:agent@127.0.0.1:%d" % a.agent_port, [])
+    line = final_response(sock, start + a.seconds)
+    code = line.split()[1] if line else "none"
+    say("STATUS %s %d" % (code, int((time.time() - start) * 1000)))
+
+
+def cmd_uas(a):
+    sock = udp(a.ip, a.port)
+    deadline = time.time() + a.seconds
+    while time.time() < deadline:
+        sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            data, addr = sock.recvfrom(65536)
+        except socket.timeout:
+            break
+        start, headers, _ = parse(data)
+        if start.startswith("SIP/2.0"):
+            continue
+        method, ruri = start.split()[:2]
+        say("REQUEST %s %s" % (method, ruri))
+        if method == "ACK":
+            continue
+        if method == "INVITE":
+            extra = ""
+            if a.contact and 200 <= a.code < 400:
+                extra = "Contact: <%s>\r\n" % a.contact
+            reply(sock, addr, start, headers, a.code, "Answer", extra)
+        else:
+            reply(sock, addr, start, headers, 200, "OK")
+
+
+def dns_name(packet, pos):
+    labels = []
+    while packet[pos]:
+        n = packet[pos]
+        labels.append(packet[pos + 1:pos + 1 + n].decode("ascii", "replace"))
+        pos += n + 1
+    return ".".join(labels).lower(), pos + 1
+
+
+def cmd_dns(a):
+    table = dict(m.lower().split("=", 1) for m in a.map)
+    hang = {h.lower() for h in a.hang}
+    sock = udp(a.ip, a.port)
+    deadline = time.time() + a.seconds
+    with open(a.log, "a") as log:
+        while time.time() < deadline:
+            sock.settimeout(max(0.01, deadline - time.time()))
+            try:
+                packet, addr = sock.recvfrom(4096)
+            except socket.timeout:
+                break
+            qid, = struct.unpack("!H", packet[:2])
+            name, pos = dns_name(packet, 12)
+            qtype, = struct.unpack("!H", packet[pos:pos + 2])
+            log.write("QUERY %s %d\n" % (name, qtype))
+            log.flush()
+            if name in hang:
+                continue
+            question = packet[12:pos + 4]
+            answer = b""
+            rcode = 0 if name in table else 3
+            if name in table and qtype == 1:
+                answer = (b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) +
+                          socket.inet_aton(table[name]))
+            head = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1,
+                               1 if answer else 0, 0, 0)
+            sock.sendto(head + question + answer, addr)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("refer")
+    r.add_argument("agent_port", type=int)
+    r.add_argument("refer_to")
+    r.add_argument("--bind", default="127.0.0.1")
+    r.add_argument("--contact")
+    r.add_argument("--record-route")
+    r.add_argument("--seconds", type=float, default=20)
+    o = sub.add_parser("options")
+    o.add_argument("agent_port", type=int)
+    o.add_argument("--bind", default="127.0.0.1")
+    o.add_argument("--seconds", type=float, default=10)
+    u = sub.add_parser("uas")
+    u.add_argument("ip")
+    u.add_argument("port", type=int)
+    u.add_argument("--code", type=int, default=486)
+    u.add_argument("--contact")
+    u.add_argument("--seconds", type=float, default=20)
+    d = sub.add_parser("dns")
+    d.add_argument("ip")
+    d.add_argument("port", type=int)
+    d.add_argument("--log", required=True)
+    d.add_argument("--map", action="append", default=[])
+    d.add_argument("--hang", action="append", default=[])
+    d.add_argument("--seconds", type=float, default=20)
+    a = p.parse_args()
+    {"refer": cmd_refer, "options": cmd_options, "uas": cmd_uas,
+     "dns": cmd_dns}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
