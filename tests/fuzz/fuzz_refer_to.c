@@ -8,9 +8,10 @@
  *   byte 1  the refer_facts booleans: source_allowed, auth_required,
  *           auth_ok, auth_stale, shutting_down, at_max_active, over_rate,
  *           refer_to_parsed
- *   byte 2  bits 0-1 refer_to_count; bit 2 is_loop answers true; bit 3
+ *   byte 2  bits 0-1 refer_to_count; bit 2 is_loop answers yes; bit 3
  *           target_allowed answers true; bit 4 no uri; bit 5 no is_loop
- *           callback; bit 6 no target_allowed callback
+ *           callback; bit 6 no target_allowed callback; bit 7 the NOTIFY
+ *           next hop is outside allow_from
  * Every string is a separate heap copy, so ASan sees any over-read.  Besides
  * the sanitizers, the harness checks the contracts of refer_to.h: the
  * status set, the target's shape and its "user@host:port" key.
