@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "next_hop.h"
 #include "policy.h"
 #include "sip_auth.h"
 #include "sip_dialog.h"
@@ -124,6 +125,22 @@ bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src)
 {
 	return source_in(src, agent->cfg->allow_from, agent->cfg->n_allow_from);
+}
+
+bool agent_dialog_hop_allowed(struct sta_agent const *agent,
+			      sip_t const *sip)
+{
+	url_t const *u = sip->sip_record_route ? sip->sip_record_route->r_url :
+			 sip->sip_contact ? sip->sip_contact->m_url : NULL;
+	char buf[256];
+	char const *host = u ? next_hop_host(u->url_host, u->url_params, buf,
+					     sizeof buf) : NULL;
+	unsigned char bytes[16];
+	int family;
+
+	return host && host_address(host, &family, bytes) &&
+	       cidr_list_contains(agent->cfg->allow_from,
+				  agent->cfg->n_allow_from, family, bytes);
 }
 
 static bool host_is_wildcard(char const *host)

@@ -108,6 +108,13 @@ struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 bool source_in(struct request_source const *src, struct cidr const *list,
 	       size_t n);
 
+/* Requests the agent sends in the dialog that request SIP (received
+ * outside any dialog) starts would go (first Record-Route, else Contact,
+ * maddr honoured as NTA does) to an address in policy.allow_from: the
+ * agent never signals toward a third party the source named. */
+bool agent_dialog_hop_allowed(struct sta_agent const *agent,
+			      sip_t const *sip);
+
 /* SRC is in policy.allow_from. */
 bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src);

@@ -313,29 +313,13 @@ static bool refer_sub_is(sip_t const *sip, char const *value)
 	return rs && rs->rs_value && strcasecmp(rs->rs_value, value) == 0;
 }
 
-/* Where the NOTIFYs of a REFER outside any dialog go: its first
- * Record-Route (the route set of the dialog the 202 makes), else its
- * Contact, maddr honoured as NTA does.  That host must be an address in
- * policy.allow_from: NOTIFYs never go to a third party. */
+/* The NOTIFYs of a REFER outside any dialog that asks for them go where
+ * the dialog its 202 makes sends requests: never to a third party. */
 static bool notify_hop_allowed(struct refer_job const *job)
 {
-	sip_t const *sip = job->sip;
-	url_t const *u;
-	char buf[256];
-	char const *host;
-	unsigned char bytes[16];
-	int family;
-
-	if (job->dialog || refer_sub_is(sip, "false"))
+	if (job->dialog || refer_sub_is(job->sip, "false"))
 		return true;
-	u = sip->sip_record_route ? sip->sip_record_route->r_url :
-	    sip->sip_contact ? sip->sip_contact->m_url : NULL;
-	host = u ? next_hop_host(u->url_host, u->url_params, buf, sizeof buf)
-		 : NULL;
-	return host && host_address(host, &family, bytes) &&
-	       cidr_list_contains(job->agent->cfg->allow_from,
-				  job->agent->cfg->n_allow_from, family,
-				  bytes);
+	return agent_dialog_hop_allowed(job->agent, job->sip);
 }
 
 static void gather_facts(struct refer_job *job)
