@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 static int hex_value(char c)
@@ -108,4 +109,14 @@ bool host_address(const char *host, int *family, unsigned char addr[16])
 	}
 	*family = AF_INET6;
 	return host && inet_pton(AF_INET6, host, addr) == 1;
+}
+
+bool host_is_localhost(const char *host)
+{
+	size_t n = host ? strlen(host) : 0;
+
+	if (n && host[n - 1] == '.')
+		n--;
+	return (n == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	       (n > 10 && strncasecmp(host + n - 10, ".localhost", 10) == 0);
 }

@@ -29,4 +29,8 @@ const char *next_hop_host(const char *host, const char *params, char *buf,
  * and bytes (4 or 16, network order) are stored. */
 bool host_address(const char *host, int *family, unsigned char addr[16]);
 
+/* HOST is "localhost" or a name under it: this host's loopback addresses,
+ * without asking DNS (RFC 6761 6.3). */
+bool host_is_localhost(const char *host);
+
 #endif

@@ -132,7 +132,8 @@ static int map_tel(const struct refer_to_uri *u, const char *tel_domain,
 	strcpy(t->scheme, "sip");
 	t->port = 5060;
 	t->tel = true;
-	t->host_is_name = !host_is_literal(t->host);
+	t->host_is_name = !host_is_literal(t->host) &&
+			  !host_is_localhost(t->host);
 	return 0;
 }
 
@@ -152,7 +153,8 @@ static int map_sip(const struct refer_to_uri *u, bool sips,
 		t->port_explicit = true;
 	}
 	strcpy(t->scheme, sips ? "sips" : "sip");
-	t->host_is_name = !host_is_literal(t->host);
+	t->host_is_name = !host_is_literal(t->host) &&
+			  !host_is_localhost(t->host);
 	return 0;
 }
 

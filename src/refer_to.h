@@ -34,7 +34,8 @@ struct refer_target {
 	unsigned port;		/* explicit port, else 5060 (sip) or 5061 (sips) */
 	bool port_explicit;
 	bool tel;		/* came from tel: through tel_domain (user=phone) */
-	bool host_is_name;	/* host is no address literal: DNS needed */
+	bool host_is_name;	/* host needs DNS: neither an address
+				   literal nor localhost */
 	char key[400];		/* "user@host:port" for policy.targets */
 };
 

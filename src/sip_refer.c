@@ -193,18 +193,6 @@ static bool target_address(struct refer_target const *t,
 	return true;
 }
 
-/* RFC 6761 6.3: "localhost" and names under it are this host's loopback
- * addresses, without asking DNS. */
-static bool is_localhost(char const *host)
-{
-	size_t n = strlen(host);
-
-	if (n && host[n - 1] == '.')
-		n--;
-	return (n == 9 && strncasecmp(host, "localhost", 9) == 0) ||
-	       (n > 10 && strncasecmp(host + n - 10, ".localhost", 10) == 0);
-}
-
 static enum refer_lookup localhost_is_loop(struct refer_job const *job,
 					   unsigned port)
 {
@@ -226,7 +214,7 @@ static enum refer_lookup job_is_loop(struct refer_target const *t, void *ctx)
 	struct refer_job *job = ctx;
 	struct sockaddr_storage ss;
 
-	if (t->host_is_name && is_localhost(t->host))
+	if (host_is_localhost(t->host))
 		return localhost_is_loop(job, t->port);
 	if (t->host_is_name)
 		return job->name_loop;
@@ -248,8 +236,7 @@ static bool target_in_policy(struct refer_target const *t, void *ctx)
 static enum refer_lookup literal_is_loop(struct refer_target const *t,
 					 void *ctx)
 {
-	return t->host_is_name && !is_localhost(t->host) ? LOOKUP_NO
-							 : job_is_loop(t, ctx);
+	return t->host_is_name ? LOOKUP_NO : job_is_loop(t, ctx);
 }
 
 bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url)

@@ -731,6 +731,12 @@ START_TEST(address_literals_are_not_names)
 	expected_key = "1000@[::1]:5060";
 	assert_verdict(202, "Accepted", "accepted");
 	ck_assert(!verdict.target.host_is_name);
+	uri.host = "LocalHost.";		/* RFC 6761: no DNS */
+	expected_key = "1000@localhost.:5060";
+	allowed_answer = false;
+	loop_answer = LOOKUP_YES;
+	assert_verdict(482, "Loop Detected", "loop");
+	ck_assert(!verdict.target.host_is_name);
 }
 END_TEST
 
