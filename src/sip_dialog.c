@@ -306,11 +306,15 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	struct sta_dialog *d = (struct sta_dialog *)magic;
 
 	(void)leg;
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		/* No INVITE transaction took it: nothing to answer, and NTA
+		 * keeps an ACK transaction it is not told to destroy. */
+		nta_incoming_destroy(irq);
+		return 0;
+	}
 	if (d->refs == 0)
 		return 481;
 	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
-		return 0;
 	case sip_method_bye:
 		return on_bye(d, irq);
 	case sip_method_refer:
