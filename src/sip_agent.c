@@ -106,6 +106,16 @@ bool agent_source_allowed(struct sta_agent const *agent,
 	return source_in(src, agent->cfg->allow_from, agent->cfg->n_allow_from);
 }
 
+bool agent_source_within_rate(struct sta_agent *agent,
+			      struct request_source const *src)
+{
+	int family;
+	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
+
+	return src->known && rate_take(agent->rates, agent->cfg->per_source_rate,
+				       family, addr, sta_now_ms());
+}
+
 static bool host_is_wildcard(char const *host)
 {
 	return !host || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
@@ -173,6 +183,13 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	su_home_deinit(home);
 	if (status)
 		return status;
+	if (!sip->sip_to->a_tag && !agent_source_within_rate(agent, &src)) {
+		log_notice("SUBSCRIBE refused: 503 (over per_source_rate) "
+			   "from %s", src.text);
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		return 503;
+	}
 	if (!d && refer)
 		d = dialog_find(agent, sip);
 	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;

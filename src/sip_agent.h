@@ -57,6 +57,7 @@ struct sta_agent {
 	struct sta_dialog *dialogs;	/* dialogs the agent is in, a list */
 	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
+	unsigned held_calls;		/* calls the agent answered and holds */
 	unsigned long accepted;		/* transfers accepted since start */
 	unsigned long refused;		/* REFERs refused since start */
 	unsigned long next_id;
@@ -102,6 +103,12 @@ bool source_in(struct request_source const *src, struct cidr const *list,
 /* SRC is in policy.allow_from. */
 bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src);
+
+/* SRC is within limits.per_source_rate: spends one of its tokens.  Every
+ * request that would create a dialog asks (REFER through sip_refer.c,
+ * INVITE, SUBSCRIBE outside a dialog). */
+bool agent_source_within_rate(struct sta_agent *agent,
+			      struct request_source const *src);
 
 /*
  * A SUBSCRIBE, in dialog D or outside any (D NULL: looked up by its tags,

@@ -10,6 +10,9 @@ Usage (prints key=value lines the test scripts check):
       CSeq) on a new branch; counts the INVITEs reaching TARGET_PORT.
   sip_udp.py invites AGENT_PORT N
       N INVITEs at once (distinct calls); counts the answers.
+  sip_udp.py subscribes AGENT_PORT N
+      N SUBSCRIBEs (Event: refer) outside any dialog at once; counts the
+      answers.
   sip_udp.py calls AGENT_PORT N
       N INVITEs one after the other, then a BYE of the first call, then
       one more INVITE; prints every answer in order.
@@ -125,13 +128,20 @@ class Peer:
                      branch=None if status < 300 else branch)
 
 
+def code(ans):
+    """An answer as "STATUS", or "STATUS_raN" when it has Retry-After: N."""
+    if not ans:
+        return "none"
+    status, hdrs = ans
+    if "retry-after" in hdrs:
+        return "%d_ra%s" % (status, hdrs["retry-after"].split(";")[0].strip())
+    return "%d" % status
+
+
 def summary(answers):
     counts = {}
-    for status, hdrs in answers:
-        key = "%d" % status
-        if "retry-after" in hdrs:
-            key += "_ra" + hdrs["retry-after"].split(";")[0].strip()
-        counts[key] = counts.get(key, 0) + 1
+    for ans in answers:
+        counts[code(ans)] = counts.get(code(ans), 0) + 1
     return " ".join("%s=%d" % kv for kv in sorted(counts.items()))
 
 
@@ -173,6 +183,15 @@ def cmd_invites(agent_port, n):
     print("answered=%d %s" % (len(got), summary(got.values())))
 
 
+def cmd_subscribes(agent_port, n):
+    peer = Peer(agent_port)
+    for i in range(n):
+        peer.request("SUBSCRIBE", "%s-%d@sub" % (token(), i), 1,
+                     extra="Event: refer\r\nExpires: 60\r\n")
+    got = peer.finals(n, 10.0)
+    print("answered=%d %s" % (len(got), summary(got.values())))
+
+
 def cmd_calls(agent_port, n):
     peer = Peer(agent_port)
     ids = ["%s-%d@calls" % (token(), i) for i in range(n)]
@@ -181,13 +200,13 @@ def cmd_calls(agent_port, n):
     for call_id in ids:
         ans = peer.call(call_id)
         first_ans = first_ans or ans
-        out.append(summary([ans]) if ans else "none")
+        out.append(code(ans))
     to_tag = tag_of(first_ans[1].get("to", "")) if first_ans else None
     peer.request("BYE", ids[0], 2, to_tag=to_tag)
     bye = peer.finals(1, 5.0).get(ids[0])
     out.append("bye=%d" % (bye[0] if bye else 0))
     ans = peer.call(token() + "@after-bye")
-    out.append(summary([ans]) if ans else "none")
+    out.append(code(ans))
     print("answers=" + ",".join(out))
 
 
@@ -211,7 +230,7 @@ def cmd_ackflood(agent_port, n):
 
 def main(argv):
     cmds = {"merge": cmd_merge, "invites": cmd_invites, "calls": cmd_calls,
-            "ackflood": cmd_ackflood}
+            "subscribes": cmd_subscribes, "ackflood": cmd_ackflood}
     if len(argv) != 4 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2
