@@ -402,10 +402,11 @@ static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
 
 	(void)magic;
 	(void)t;
-	if (agent->stopping_transfers) {
+	if (agent->stopping_transfers || agent->n_live == 0) {
 		log_warning("drain: %u transfer(s) still waiting for their "
-			    "final NOTIFY to be answered; exiting anyway",
-			    agent->n_live);
+			    "final NOTIFY to be answered, %u BYE(s) "
+			    "unanswered; exiting anyway",
+			    agent->n_live, agent->byes_pending);
 		su_root_break(agent->root);
 		return;
 	}
@@ -438,6 +439,12 @@ void sip_agent_transfers_changed(struct sta_agent *agent)
 	if (!agent->shutting_down)
 		return;
 	if (agent->n_live == 0) {
+		unsigned n = dialog_hangup_all(agent);
+
+		if (n)
+			log_notice("drain: BYE to %u held call(s)", n);
+		if (agent->byes_pending)
+			return;
 		log_notice("drain: no transfer left");
 		su_root_break(agent->root);
 	} else if (agent->calling == 0 && !agent->stopping_transfers) {

@@ -58,6 +58,7 @@ struct sta_agent {
 	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
 	unsigned held_calls;		/* calls the agent answered and holds */
+	unsigned byes_pending;		/* BYEs of the agent not yet answered */
 	unsigned long accepted;		/* transfers accepted since start */
 	unsigned long refused;		/* REFERs refused since start */
 	unsigned long next_id;
@@ -140,8 +141,9 @@ bool sip_agent_reload(struct sta_agent *agent, const struct sta_config *cfg);
  */
 void sip_agent_drain(struct sta_agent *agent);
 
-/* Called by sip_transfer.c whenever a transfer stops calling or is freed:
- * moves the drain on. */
+/* Called whenever a transfer stops calling or is freed, or a BYE of the
+ * agent is answered: moves the drain on (held calls get their BYE once no
+ * transfer is live; the agent exits once those are answered). */
 void sip_agent_transfers_changed(struct sta_agent *agent);
 
 /* Free the agent; live transfers are dropped. */

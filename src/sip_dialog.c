@@ -258,26 +258,52 @@ static void end_session(struct sta_dialog *d)
 	}
 }
 
+/* The final answer to a BYE of the agent (or NTA's timeout): the drain
+ * may be waiting for it.  The dialog may be gone by now. */
+static int on_bye_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+			 sip_t const *sip)
+{
+	struct sta_agent *agent = (struct sta_agent *)magic;
+	int status = nta_outgoing_status(orq);
+
+	if (status < 200)
+		return 0;
+	log_info("dialog %s: BYE answered %d",
+		 sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+		 status);
+	nta_outgoing_destroy(orq);
+	agent->byes_pending--;
+	sip_agent_transfers_changed(agent);
+	return 0;
+}
+
 void dialog_hangup(struct sta_dialog *d)
 {
+	struct sta_agent *agent = d->agent;
 	nta_outgoing_t *bye;
 
 	if (d->session != SESSION_CONFIRMED)
 		return;
-	bye = nta_outgoing_tcreate(d->leg, NULL, NULL, NULL, SIP_METHOD_BYE,
-				   NULL, TAG_END());
+	bye = nta_outgoing_tcreate(d->leg, on_bye_answer,
+				   (nta_outgoing_magic_t *)agent, NULL,
+				   SIP_METHOD_BYE, NULL, TAG_END());
 	if (bye)
-		nta_outgoing_destroy(bye);
+		agent->byes_pending++;
 	else
 		log_error("dialog %s: cannot send BYE", d->call_id);
 	end_session(d);
 }
 
-void dialog_hangup_all(struct sta_agent *agent)
+unsigned dialog_hangup_all(struct sta_agent *agent)
 {
+	unsigned n = 0;
+
 	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
-		if (d->held)
+		if (d->held) {
 			dialog_hangup(d);
+			n++;
+		}
+	return n;
 }
 
 static void on_call_timer(su_root_magic_t *magic, su_timer_t *t,

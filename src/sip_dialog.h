@@ -91,11 +91,13 @@ char *dialog_next_offer(struct sta_dialog *d, su_home_t *home);
 int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 			 sip_t const *sip);
 
-/* End the call held in D with BYE (max_call_duration, Timer H, shutdown). */
+/* End the call held in D with BYE (max_call_duration, Timer H, shutdown).
+ * The BYE counts in agent->byes_pending until it is answered or times
+ * out; then sip_agent_transfers_changed() is told. */
 void dialog_hangup(struct sta_dialog *d);
 
-/* End every held call the agent answered (drain). */
-void dialog_hangup_all(struct sta_agent *agent);
+/* End every held call the agent answered (drain); returns how many. */
+unsigned dialog_hangup_all(struct sta_agent *agent);
 
 /* Free every dialog at once, without signalling (agent teardown). */
 void dialog_free_all(struct sta_agent *agent);
