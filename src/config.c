@@ -538,6 +538,7 @@ static const struct key limits_keys[] = {
 	UINT_KEY("limits.max_active", 1, 1000000, max_active),
 	UINT_KEY("limits.per_source_rate", 1, 100000, per_source_rate),
 	UINT_KEY("limits.max_rate", 0, 1000000, max_rate),
+	UINT_KEY("limits.max_calls", 1, 1000000, max_calls),
 	{ .name = NULL },
 };
 
@@ -760,6 +761,7 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->udp_buffer = 4 << 20;
 	cfg->max_active = 10000;
 	cfg->per_source_rate = 50;
+	cfg->max_calls = 1000;
 	cfg->shutdown_grace = 10;
 	cfg->auth_nonce_expires = 300;
 	cfg->log_level = STA_LOG_INFO;

@@ -57,6 +57,8 @@ struct sta_config {
 	unsigned per_source_rate;	/* REFERs/s per source, 1..100000, default 50 */
 	unsigned max_rate;		/* REFERs/s accepted in all, 0..1000000;
 					   0 (default): no such limit */
+	unsigned max_calls;		/* calls the agent holds at once,
+					   1..1000000, default 1000 */
 
 	struct cidr *allow_from;	/* empty: nobody may refer */
 	size_t n_allow_from;

@@ -143,6 +143,16 @@ bool agent_dialog_hop_allowed(struct sta_agent const *agent,
 				  agent->cfg->n_allow_from, family, bytes);
 }
 
+bool agent_source_within_rate(struct sta_agent *agent,
+			      struct request_source const *src)
+{
+	int family;
+	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
+
+	return src->known && rate_take(agent->rates, agent->cfg->per_source_rate,
+				       family, addr, sta_now_ms());
+}
+
 static bool host_is_wildcard(char const *host)
 {
 	return !host || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
@@ -210,6 +220,13 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	su_home_deinit(home);
 	if (status)
 		return status;
+	if (!sip->sip_to->a_tag && !agent_source_within_rate(agent, &src)) {
+		log_notice("SUBSCRIBE refused: 503 (over per_source_rate) "
+			   "from %s", src.text);
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		return 503;
+	}
 	if (!d && refer)
 		d = dialog_find(agent, sip);
 	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
@@ -374,6 +391,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 				      TAG_IF(cfg->resolv_conf,
 					     SRESTAG_RESOLV_CONF(
 						     cfg->resolv_conf)),
+				      NTATAG_MERGE_482(1),
 				      UDP_BUFFER_TAGS(cfg),
 				      TAG_IF(agent->tls_dir,
 					     TPTAG_CERTIFICATE(agent->tls_dir)),
@@ -429,10 +447,11 @@ static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
 
 	(void)magic;
 	(void)t;
-	if (agent->stopping_transfers) {
+	if (agent->stopping_transfers || agent->n_live == 0) {
 		log_warning("drain: %u transfer(s) still waiting for their "
-			    "final NOTIFY to be answered; exiting anyway",
-			    agent->n_live);
+			    "final NOTIFY to be answered, %u BYE(s) "
+			    "unanswered; exiting anyway",
+			    agent->n_live, agent->byes_pending);
 		su_root_break(agent->root);
 		return;
 	}
@@ -465,6 +484,12 @@ void sip_agent_transfers_changed(struct sta_agent *agent)
 	if (!agent->shutting_down)
 		return;
 	if (agent->n_live == 0) {
+		unsigned n = dialog_hangup_all(agent);
+
+		if (n)
+			log_notice("drain: BYE to %u held call(s)", n);
+		if (agent->byes_pending)
+			return;
 		log_notice("drain: no transfer left");
 		su_root_break(agent->root);
 	} else if (agent->calling == 0 && !agent->stopping_transfers) {

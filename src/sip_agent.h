@@ -62,6 +62,8 @@ struct sta_agent {
 	struct sta_dialog *dialogs;	/* dialogs the agent is in, a list */
 	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
+	unsigned held_calls;		/* calls the agent answered and holds */
+	unsigned byes_pending;		/* BYEs of the agent not yet answered */
 	unsigned long accepted;		/* transfers accepted since start */
 	unsigned long refused;		/* REFERs refused since start */
 	unsigned long next_id;
@@ -119,6 +121,12 @@ bool agent_dialog_hop_allowed(struct sta_agent const *agent,
 bool agent_source_allowed(struct sta_agent const *agent,
 			  struct request_source const *src);
 
+/* SRC is within limits.per_source_rate: spends one of its tokens.  Every
+ * request that would create a dialog asks (REFER through sip_refer.c,
+ * INVITE, SUBSCRIBE outside a dialog). */
+bool agent_source_within_rate(struct sta_agent *agent,
+			      struct request_source const *src);
+
 /*
  * A SUBSCRIBE, in dialog D or outside any (D NULL: looked up by its tags,
  * for NTA builds that hand in-dialog SUBSCRIBEs to the default leg).  A
@@ -149,8 +157,9 @@ bool sip_agent_reload(struct sta_agent *agent, const struct sta_config *cfg);
  */
 void sip_agent_drain(struct sta_agent *agent);
 
-/* Called by sip_transfer.c whenever a transfer stops calling or is freed:
- * moves the drain on. */
+/* Called whenever a transfer stops calling or is freed, or a BYE of the
+ * agent is answered: moves the drain on (held calls get their BYE once no
+ * transfer is live; the agent exits once those are answered). */
 void sip_agent_transfers_changed(struct sta_agent *agent);
 
 /* Free the agent; live transfers are dropped. */

@@ -47,8 +47,18 @@ static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 	return d;
 }
 
+/* Let NTA free the answered INVITE's transaction (it keeps it for its
+ * retransmissions until Timer I or H). */
+static void forget_invite(struct sta_dialog *d)
+{
+	if (d->invite_irq)
+		nta_incoming_destroy(d->invite_irq);
+	d->invite_irq = NULL;
+}
+
 static void dialog_free(struct sta_dialog *d)
 {
+	forget_invite(d);
 	*d->prev = d->next;
 	if (d->next)
 		d->next->prev = d->prev;
@@ -235,35 +245,65 @@ char *dialog_next_offer(struct sta_dialog *d, su_home_t *home)
 
 static void end_session(struct sta_dialog *d)
 {
-	bool held = d->session == SESSION_CONFIRMED && !d->caller;
+	bool held = d->held;
 
+	d->held = false;
 	d->session = SESSION_ENDED;
 	su_timer_reset(d->call_timer);
+	forget_invite(d);
 	xfer_dialog_ended(d);
-	if (held)
+	if (held) {
+		d->agent->held_calls--;
 		dialog_unref(d);	/* the reference of the held call */
+	}
+}
+
+/* The final answer to a BYE of the agent (or NTA's timeout): the drain
+ * may be waiting for it.  The dialog may be gone by now. */
+static int on_bye_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+			 sip_t const *sip)
+{
+	struct sta_agent *agent = (struct sta_agent *)magic;
+	int status = nta_outgoing_status(orq);
+
+	if (status < 200)
+		return 0;
+	log_info("dialog %s: BYE answered %d",
+		 sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+		 status);
+	nta_outgoing_destroy(orq);
+	agent->byes_pending--;
+	sip_agent_transfers_changed(agent);
+	return 0;
 }
 
 void dialog_hangup(struct sta_dialog *d)
 {
+	struct sta_agent *agent = d->agent;
 	nta_outgoing_t *bye;
 
 	if (d->session != SESSION_CONFIRMED)
 		return;
-	bye = nta_outgoing_tcreate(d->leg, NULL, NULL, NULL, SIP_METHOD_BYE,
-				   NULL, TAG_END());
+	bye = nta_outgoing_tcreate(d->leg, on_bye_answer,
+				   (nta_outgoing_magic_t *)agent, NULL,
+				   SIP_METHOD_BYE, NULL, TAG_END());
 	if (bye)
-		nta_outgoing_destroy(bye);
+		agent->byes_pending++;
 	else
 		log_error("dialog %s: cannot send BYE", d->call_id);
 	end_session(d);
 }
 
-void dialog_hangup_all(struct sta_agent *agent)
+unsigned dialog_hangup_all(struct sta_agent *agent)
 {
+	unsigned n = 0;
+
 	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
-		if (d->refs && !d->caller)
+		if (d->held) {
 			dialog_hangup(d);
+			n++;
+		}
+	return n;
 }
 
 static void on_call_timer(su_root_magic_t *magic, su_timer_t *t,
@@ -306,11 +346,15 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	struct sta_dialog *d = (struct sta_dialog *)magic;
 
 	(void)leg;
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		/* No INVITE transaction took it: nothing to answer, and NTA
+		 * keeps an ACK transaction it is not told to destroy. */
+		nta_incoming_destroy(irq);
+		return 0;
+	}
 	if (d->refs == 0)
 		return 481;
 	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
-		return 0;
 	case sip_method_bye:
 		return on_bye(d, irq);
 	case sip_method_refer:
@@ -333,6 +377,25 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 }
 
 /* ---- INVITEs to the agent ---------------------------------------------- */
+
+/* The reason logged for a source over limits.per_source_rate. */
+static char const RATE_WHY[] = "over per_source_rate";
+
+/* NTA reports the ACK of the agent's 200 (SIP set), or Timer H (SIP NULL:
+ * no ACK 64*T1 after the 200, RFC 3261 13.3.1.4): then the call ends. */
+static int on_invite_acked(nta_incoming_magic_t *magic, nta_incoming_t *irq,
+			   sip_t const *sip)
+{
+	struct sta_dialog *d = (struct sta_dialog *)magic;
+
+	(void)irq;
+	forget_invite(d);
+	if (sip)
+		return 0;
+	log_notice("call %s: no ACK for the 200 (Timer H), BYE", d->call_id);
+	dialog_hangup(d);
+	return 0;
+}
 
 /* The SDP answer to OFFER built by Sofia-SIP's offer/answer engine from
  * LOCAL, or NULL when nothing in the offer is acceptable. */
@@ -388,15 +451,19 @@ static void give_up(struct sta_dialog *old)
 		xfer_replaced(old->caller);
 }
 
+/* Answer IRQ STATUS PHRASE, with Retry-After: 1 when the source is over
+ * its rate (WHY is RATE_WHY) and Retry-After: 5 for any other 503. */
 static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
 			 struct request_source const *src, int status,
 			 char const *phrase, char const *why)
 {
+	char const *retry = why == RATE_WHY ? "1" : "5";
+
 	log_notice("INVITE refused: %d %s (%s) from %s, Call-ID %s", status,
 		   phrase, why, src->text, sip->sip_call_id->i_id);
 	nta_incoming_treply(irq, status, phrase,
 			    TAG_IF(status == 503,
-				   SIPTAG_RETRY_AFTER_STR("5")),
+				   SIPTAG_RETRY_AFTER_STR(retry)),
 			    SIPTAG_ALLOW_STR(STA_ALLOW),
 			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
 	return status;
@@ -433,6 +500,10 @@ static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 	d->session = SESSION_CONFIRMED;
 	nta_incoming_tag(irq, d->local_tag);
 	reply_sdp(irq, d);
+	d->invite_irq = irq;
+	nta_incoming_bind(irq, on_invite_acked, (nta_incoming_magic_t *)d);
+	d->held = true;
+	agent->held_calls++;
 	su_timer_set_interval(d->call_timer, on_call_timer,
 			      (su_timer_arg_t *)d,
 			      (su_duration_t)agent->cfg->max_call_duration *
@@ -465,6 +536,13 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 		return refuse_invite(irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE,
 				     "shutting down");
+	if (agent->held_calls >= agent->cfg->max_calls)
+		return refuse_invite(irq, sip, &src,
+				     SIP_503_SERVICE_UNAVAILABLE,
+				     "limits.max_calls reached");
+	if (!agent_source_within_rate(agent, &src))
+		return refuse_invite(irq, sip, &src,
+				     SIP_503_SERVICE_UNAVAILABLE, RATE_WHY);
 	if (replaces_unparsable(sip))
 		return refuse_invite(irq, sip, &src, SIP_400_BAD_REQUEST,
 				     "Replaces does not parse");
@@ -481,5 +559,5 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 				     "cannot answer the offer");
 	if (old)
 		give_up(old);
-	return 200;
+	return 0;
 }

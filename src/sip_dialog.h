@@ -38,6 +38,8 @@ struct sta_dialog {
 	char *remote_tag;		/* NULL until the peer answered */
 	enum session_state session;
 	bool agent_initiated;		/* the agent sent the INVITE */
+	bool held;			/* a call the agent answered, not yet
+					   ended: counted in limits.max_calls */
 	char *local_sdp;		/* the SDP the agent sent in it */
 	sip_contact_t const *contact;	/* the agent's Contact in it (the
 					   agent's own for agent-initiated
@@ -46,6 +48,8 @@ struct sta_dialog {
 	struct sta_transfer *subscribers;	/* transfers notifying in it,
 						   through their sub_next */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
+	nta_incoming_t *invite_irq;	/* the INVITE the agent answered 200,
+					   kept until its ACK or Timer H */
 };
 
 /* The dialog a request outside any known dialog creates when the agent
@@ -81,15 +85,19 @@ struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 char *dialog_next_offer(struct sta_dialog *d, su_home_t *home);
 
 /* An INVITE to the agent (outside any dialog): answer it, or take over the
- * dialog its Replaces names.  Returns the status answered. */
+ * dialog its Replaces names.  Returns the status answered, or 0 when it
+ * was answered 200 and its transaction is kept (until the ACK; without one,
+ * at Timer H, the call ends with BYE). */
 int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 			 sip_t const *sip);
 
-/* End the call held in D with BYE (max_call_duration, shutdown). */
+/* End the call held in D with BYE (max_call_duration, Timer H, shutdown).
+ * The BYE counts in agent->byes_pending until it is answered or times
+ * out; then sip_agent_transfers_changed() is told. */
 void dialog_hangup(struct sta_dialog *d);
 
-/* End every held call the agent answered (drain). */
-void dialog_hangup_all(struct sta_agent *agent);
+/* End every held call the agent answered (drain); returns how many. */
+unsigned dialog_hangup_all(struct sta_agent *agent);
 
 /* Free every dialog at once, without signalling (agent teardown). */
 void dialog_free_all(struct sta_agent *agent);

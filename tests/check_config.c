@@ -293,6 +293,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.max_active, 500);
 	ck_assert_uint_eq(cfg.per_source_rate, 7);
 	ck_assert_uint_eq(cfg.max_rate, 900);
+	ck_assert_uint_eq(cfg.max_calls, 20);
 	ck_assert_uint_eq(cfg.n_allow_from, 2);
 	ck_assert_int_eq(cfg.allow_from[0].family, AF_INET);
 	ck_assert_uint_eq(cfg.allow_from[0].prefix, 24);
@@ -347,6 +348,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.max_active, 10000);
 	ck_assert_uint_eq(cfg.per_source_rate, 50);
 	ck_assert_uint_eq(cfg.max_rate, 0);
+	ck_assert_uint_eq(cfg.max_calls, 1000);
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
@@ -401,6 +403,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_active, 1);
 	ck_assert_uint_eq(cfg.per_source_rate, 1);
 	ck_assert_uint_eq(cfg.max_rate, 0);
+	ck_assert_uint_eq(cfg.max_calls, 1);
 	ck_assert_uint_eq(cfg.udp_buffer, 0);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
@@ -418,6 +421,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_active, 1000000);
 	ck_assert_uint_eq(cfg.per_source_rate, 100000);
 	ck_assert_uint_eq(cfg.max_rate, 1000000);
+	ck_assert_uint_eq(cfg.max_calls, 1000000);
 	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
@@ -479,6 +483,7 @@ START_TEST(shipped_example_loads_with_default_values)
 	ck_assert_uint_eq(cfg.max_call_duration, defaults.max_call_duration);
 	ck_assert_uint_eq(cfg.max_active, defaults.max_active);
 	ck_assert_uint_eq(cfg.per_source_rate, defaults.per_source_rate);
+	ck_assert_uint_eq(cfg.max_calls, defaults.max_calls);
 	ck_assert_uint_eq(cfg.shutdown_grace, defaults.shutdown_grace);
 	ck_assert_int_eq(cfg.log_level, defaults.log_level);
 	ck_assert_ptr_null(cfg.metrics_listen);
@@ -689,6 +694,8 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "range (1..100000)",
 		      "@CONF@:9: limits.max_rate: 1000001 is out of range "
 		      "(0..1000000)",
+		      "@CONF@:9: limits.max_calls: 0 is out of range "
+		      "(1..1000000)",
 		      "@CONF@:10: shutdown.grace: -1 is out of range (0..3600)",
 		      "@CONF@:11: sip.udp_buffer: 67108865 is out of range "
 		      "(0..67108864)",

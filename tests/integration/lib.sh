@@ -134,6 +134,7 @@ sta_config() {
 	c_limits_max_active=10000
 	c_limits_per_source_rate=50
 	c_limits_max_rate=0
+	c_limits_max_calls=1000
 	c_policy_allow_from='[ "127.0.0.0/8", "::1/128" ]'
 	c_policy_targets='[ "*@127.0.0.1:*" ]'
 	c_policy_tel_domain=
@@ -155,7 +156,8 @@ sta_config() {
 		transfer.notify_interval | transfer.subscription_expires | \
 		transfer.invite_timeout | transfer.max_redirects | \
 		transfer.max_call_duration | limits.max_active | \
-		limits.per_source_rate | limits.max_rate | policy.allow_from | \
+		limits.per_source_rate | limits.max_rate | limits.max_calls | \
+		policy.allow_from | \
 		policy.targets | \
 		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
 		sip.udp_buffer | sip.resolv_conf)
@@ -184,7 +186,8 @@ transfer = { notify_interval = $c_transfer_notify_interval;
              max_call_duration = $c_transfer_max_call_duration; };
 limits = { max_active = $c_limits_max_active;
            per_source_rate = $c_limits_per_source_rate;
-           max_rate = $c_limits_max_rate; };
+           max_rate = $c_limits_max_rate;
+           max_calls = $c_limits_max_calls; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
 media = { sdp_file = $c_media_sdp_file; };
