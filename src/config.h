@@ -43,6 +43,8 @@ struct sta_config {
 	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
 	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */
 	unsigned udp_buffer;		/* bytes, 0..64 MiB, default 4 MiB; 0: kernel's */
+	unsigned tcp_idle_timeout;	/* s, 1..86400, default 60: unused
+					   TCP/TLS connections are closed */
 	struct sta_credential *credentials;	/* for 401/407 from targets */
 	size_t n_credentials;
 
@@ -56,6 +58,8 @@ struct sta_config {
 	unsigned per_source_rate;	/* REFERs/s per source, 1..100000, default 50 */
 	unsigned max_rate;		/* REFERs/s accepted in all, 0..1000000;
 					   0 (default): no such limit */
+	unsigned max_connections;	/* accepted TCP/TLS connections open
+					   at once, 1..1000000, default 1024 */
 
 	struct cidr *allow_from;	/* empty: nobody may refer */
 	size_t n_allow_from;

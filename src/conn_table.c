@@ -86,6 +86,19 @@ bool conn_table_add(struct conn_table *t, int fd,
 	return true;
 }
 
+void conn_canonical(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 const *in6 = (struct sockaddr_in6 const *)ss;
+	struct sockaddr_in in4 = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return;
+	in4.sin_port = in6->sin6_port;
+	memcpy(&in4.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof *ss);
+	memcpy(ss, &in4, sizeof in4);
+}
+
 bool conn_same_peer(struct sockaddr_storage const *a,
 		    struct sockaddr_storage const *b)
 {

@@ -79,6 +79,10 @@ bool conn_table_mark(struct conn_table *t,
 bool conn_table_too_silent(struct conn_table const *t, size_t i,
 			   uint64_t now_ms);
 
+/* Rewrite an IPv4-mapped IPv6 address (::ffff:a.b.c.d) in SS as the IPv4
+ * address it carries, port kept, as Sofia-SIP names such peers. */
+void conn_canonical(struct sockaddr_storage *ss);
+
 /* Same family, address and port (IPv4 and IPv6 only). */
 bool conn_same_peer(struct sockaddr_storage const *a,
 		    struct sockaddr_storage const *b);

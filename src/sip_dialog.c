@@ -24,6 +24,7 @@
 #include "log.h"
 #include "sip_agent.h"
 #include "sip_auth.h"
+#include "sip_connections.h"
 #include "sip_refer.h"
 #include "sip_transfer.h"
 
@@ -306,6 +307,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	struct sta_dialog *d = (struct sta_dialog *)magic;
 
 	(void)leg;
+	sip_connections_seen(d->agent->conns, irq);
 	if (d->refs == 0)
 		return 481;
 	switch (sip->sip_request->rq_method) {

@@ -312,6 +312,8 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_str_eq(cfg.outbound_proxy,
 			 "sip:proxy.example.org:5080;transport=tcp");
 	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 120);
+	ck_assert_uint_eq(cfg.max_connections, 20);
 	ck_assert_uint_eq(cfg.n_credentials, 2);
 	ck_assert_str_eq(cfg.credentials[0].realm, "example.org");
 	ck_assert_str_eq(cfg.credentials[0].user, "agent");
@@ -348,6 +350,8 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.per_source_rate, 50);
 	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 60);
+	ck_assert_uint_eq(cfg.max_connections, 1024);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_ptr_null(cfg.targets);
@@ -402,6 +406,8 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.per_source_rate, 1);
 	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.udp_buffer, 0);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 1);
+	ck_assert_uint_eq(cfg.max_connections, 1);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
@@ -419,6 +425,8 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.per_source_rate, 100000);
 	ck_assert_uint_eq(cfg.max_rate, 1000000);
 	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 86400);
+	ck_assert_uint_eq(cfg.max_connections, 1000000);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_WARNING);
@@ -689,9 +697,13 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "range (1..100000)",
 		      "@CONF@:9: limits.max_rate: 1000001 is out of range "
 		      "(0..1000000)",
+		      "@CONF@:9: limits.max_connections: 0 is out of range "
+		      "(1..1000000)",
 		      "@CONF@:10: shutdown.grace: -1 is out of range (0..3600)",
 		      "@CONF@:11: sip.udp_buffer: 67108865 is out of range "
 		      "(0..67108864)",
+		      "@CONF@:11: sip.tcp_idle_timeout: 86401 is out of range "
+		      "(1..86400)",
 		      NULL);
 }
 END_TEST

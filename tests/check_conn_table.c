@@ -132,6 +132,21 @@ START_TEST(ipv6_peers_compare_address_and_port)
 }
 END_TEST
 
+START_TEST(ipv4_mapped_peer_becomes_ipv4)
+{
+	struct sockaddr_storage mapped = v6("::ffff:127.0.0.2", 41000);
+	struct sockaddr_storage plain = v4("127.0.0.2", 41000);
+	struct sockaddr_storage other = v6("::1", 41000);
+
+	ck_assert(!conn_same_peer(&mapped, &plain));
+	conn_canonical(&mapped);
+	ck_assert_int_eq(mapped.ss_family, AF_INET);
+	ck_assert(conn_same_peer(&mapped, &plain));
+	conn_canonical(&other);
+	ck_assert_int_eq(other.ss_family, AF_INET6);
+}
+END_TEST
+
 START_TEST(removal_keeps_silent_and_delivered_apart)
 {
 	struct conn_table t;
@@ -228,6 +243,7 @@ static Suite *conn_table_suite(void)
 	tcase_add_test(c, silent_for_10_s_after_accept_is_too_silent);
 	tcase_add_test(c, a_request_from_the_peer_ends_the_silence);
 	tcase_add_test(c, ipv6_peers_compare_address_and_port);
+	tcase_add_test(c, ipv4_mapped_peer_becomes_ipv4);
 	tcase_add_test(c, removal_keeps_silent_and_delivered_apart);
 	tcase_add_test(c, reused_fd_replaces_the_stale_entry);
 	tcase_add_test(c, table_grows_past_its_first_allocation);

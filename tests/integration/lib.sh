@@ -134,6 +134,7 @@ sta_config() {
 	c_limits_max_active=10000
 	c_limits_per_source_rate=50
 	c_limits_max_rate=0
+	c_limits_max_connections=1024
 	c_policy_allow_from='[ "127.0.0.0/8", "::1/128" ]'
 	c_policy_targets='[ "*@127.0.0.1:*" ]'
 	c_policy_tel_domain=
@@ -145,7 +146,11 @@ sta_config() {
 		c_media_sdp_file="\"$STA_OUT/offer.sdp\""
 	fi
 	c_shutdown_grace=1
+	# sip.*: written only when set (the agent's defaults: udp_buffer
+	# 4194304, tcp_idle_timeout 60), so that a test can append a sip
+	# group of its own
 	c_sip_udp_buffer=
+	c_sip_tcp_idle_timeout=
 	c_log_level='"debug"'
 	for _kv in "$@"; do
 		_k=${_kv%%=*}
@@ -154,10 +159,10 @@ sta_config() {
 		transfer.notify_interval | transfer.subscription_expires | \
 		transfer.invite_timeout | transfer.max_redirects | \
 		transfer.max_call_duration | limits.max_active | \
-		limits.per_source_rate | limits.max_rate | policy.allow_from | \
-		policy.targets | \
+		limits.per_source_rate | limits.max_rate | \
+		limits.max_connections | policy.allow_from | policy.targets | \
 		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
-		sip.udp_buffer)
+		sip.udp_buffer | sip.tcp_idle_timeout)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -169,7 +174,10 @@ sta_config() {
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
-	[ -n "$c_sip_udp_buffer" ] && _sip="sip = { udp_buffer = $c_sip_udp_buffer; };"
+	[ -n "$c_sip_udp_buffer" ] && _sip="udp_buffer = $c_sip_udp_buffer; "
+	[ -n "$c_sip_tcp_idle_timeout" ] &&
+		_sip="${_sip}tcp_idle_timeout = $c_sip_tcp_idle_timeout; "
+	[ -n "$_sip" ] && _sip="sip = { $_sip};"
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
 listen = [ "sip:127.0.0.1:$_port;transport=udp",
@@ -181,7 +189,8 @@ transfer = { notify_interval = $c_transfer_notify_interval;
              max_call_duration = $c_transfer_max_call_duration; };
 limits = { max_active = $c_limits_max_active;
            per_source_rate = $c_limits_per_source_rate;
-           max_rate = $c_limits_max_rate; };
+           max_rate = $c_limits_max_rate;
+           max_connections = $c_limits_max_connections; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
 media = { sdp_file = $c_media_sdp_file; };
