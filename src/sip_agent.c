@@ -289,8 +289,9 @@ static url_string_t const *bindable(su_home_t *home, char const *text)
 	TAG_IF((cfg)->udp_buffer, TPTAG_UDP_WMEM((cfg)->udp_buffer))
 
 /* TCP/TLS connections: closed after sip.tcp_idle_timeout without traffic
- * once no transaction holds them (NTA's own default, passed before these
- * tags and so overridden, is 30 min), and a message that stays incomplete
+ * once nothing references them, neither a transaction nor a dialog
+ * (sip_dialog.c) (NTA's own default, passed before these tags and so
+ * overridden, is 30 min), and a message that stays incomplete
  * for CONN_SILENCE_MS after its last bytes is dropped with its
  * connection (tport's default: never). */
 #define STREAM_TAGS(cfg) \

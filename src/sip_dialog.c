@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -19,6 +20,7 @@
 #include <sofia-sip/soa.h>
 #include <sofia-sip/soa_tag.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/tport.h>
 
 #include "config.h"
 #include "log.h"
@@ -56,6 +58,8 @@ static void dialog_free(struct sta_dialog *d)
 	su_timer_destroy(d->call_timer);
 	if (d->leg)
 		nta_leg_destroy(d->leg);
+	if (d->conn)
+		tport_unref(d->conn);
 	su_home_unref(d->home);
 }
 
@@ -99,6 +103,20 @@ static bool dialog_usable(struct sta_dialog *d)
 	return true;
 }
 
+/* The stream connection request IRQ came on, with a reference; NULL for
+ * UDP.  tport closes an idle connection only when nothing else than
+ * itself references it. */
+static tport_t *held_connection(struct sta_agent *agent, nta_incoming_t *irq)
+{
+	tport_t *tp = nta_incoming_transport(agent->nta, irq, NULL);
+
+	if (tp && !tport_is_stream(tp)) {
+		tport_unref(tp);
+		tp = NULL;
+	}
+	return tp;
+}
+
 struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 				  nta_incoming_t *irq, sip_t const *sip)
 {
@@ -116,6 +134,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 	if (!dialog_usable(d))
 		return NULL;
 	nta_leg_server_route(d->leg, sip->sip_record_route, sip->sip_contact);
+	d->conn = held_connection(agent, irq);
 	d->contact = agent_contact_for(agent, irq, d->home);
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);

@@ -19,6 +19,7 @@
 
 struct sta_agent;
 struct sta_transfer;
+struct tport_s;
 
 enum session_state {
 	SESSION_NONE,		/* no INVITE in this dialog (a REFER's) */
@@ -46,6 +47,10 @@ struct sta_dialog {
 	struct sta_transfer *subscribers;	/* transfers notifying in it,
 						   through their sub_next */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
+	struct tport_s *conn;		/* the TCP/TLS connection the peer
+					   opened it on, referenced so that
+					   sip.tcp_idle_timeout leaves it
+					   open while the dialog lives */
 };
 
 /* The dialog a request outside any known dialog creates when the agent

@@ -2,12 +2,13 @@
 
 Usage: python3 tcp_limits_client.py SILENT_PORT IDLE_PORT MAX_PORT ALLOW_PORT
 
-Runs the five cases of tcp_limits.test at once (one thread each) against
+Runs the six cases of tcp_limits.test at once (one thread each) against
 four agents on 127.0.0.1 and prints one line per fact measured, e.g.
 "a closed_after=10.41" or "d sixth_bytes=0"; a connection still open when
 its bound runs out reads "closed_after=none".  Loopback only; every wait
-is bounded, so the whole run ends within about 16 s.
+is bounded, so the whole run ends within about 20 s.
 """
+import re
 import socket
 import sys
 import threading
@@ -41,6 +42,31 @@ def half_refer(port):
             "From: <sip:alice@127.0.0.1>;tag=half\r\n"
             "To: <sip:transfer-agent@127.0.0.1:%d>\r\n"
             "Call-ID: half@127.0.0.1\r\n" % (port, port)).encode()
+
+
+SDP = ("v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+       "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+       "a=rtpmap:0 PCMU/8000\r\n")
+
+
+def in_call(method, port, cseq, to_tag="", body=""):
+    """A request of the call case (f): INVITE, ACK or BYE."""
+    to = "<sip:transfer-agent@127.0.0.1:%d>" % port
+    if to_tag:
+        to += ";tag=" + to_tag
+    return ("%s sip:transfer-agent@127.0.0.1:%d;transport=tcp SIP/2.0\r\n"
+            "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-call%d%s;rport\r\n"
+            "Max-Forwards: 70\r\n"
+            "From: <sip:bob@127.0.0.1>;tag=callf\r\n"
+            "To: %s\r\n"
+            "Call-ID: callf@127.0.0.1\r\n"
+            "CSeq: %d %s\r\n"
+            "Contact: <sip:bob@127.0.0.1:9;transport=tcp>\r\n"
+            "%s"
+            "Content-Length: %d\r\n\r\n%s"
+            % (method, port, cseq, method.lower(), to, cseq, method,
+               "Content-Type: application/sdp\r\n" if body else "",
+               len(body), body)).encode()
 
 
 def connect(port, source="127.0.0.1"):
@@ -81,8 +107,9 @@ def wait_closed(s, bound):
         got += chunk
 
 
-def read_response(s, bound=5):
-    """The first status line read from S within BOUND s, or "none"."""
+def read_response(s, bound=5, whole=None):
+    """The first status line read from S within BOUND s, or "none"; the
+    bytes read are appended to the list WHOLE when given."""
     end = time.monotonic() + bound
     got = b""
     while b"\r\n" not in got and time.monotonic() < end:
@@ -103,6 +130,8 @@ def read_response(s, bound=5):
         if not chunk:
             break
         got += chunk
+    if whole is not None:
+        whole.append(got.decode(errors="replace"))
     line = got.split(b"\r\n", 1)[0].decode(errors="replace")
     return line.replace(" ", "_") if line else "none"
 
@@ -134,6 +163,28 @@ def case_c(port):
     t, _ = wait_closed(s, 12)
     say("c", "closed_after", fmt(t))
     s.close()
+
+
+def case_f(port):
+    with connect(port) as s:
+        send(s, in_call("INVITE", port, 1, body=SDP))
+        got = []
+        answer = read_response(s, whole=got)
+        while answer.startswith("SIP/2.0_1"):
+            answer = read_response(s, whole=got)
+        say("f", "invite_answer", answer)
+        tag = re.search(r"^To:.*;tag=([^;\s]+)", got[-1], re.M | re.I)
+        if not tag:
+            return
+        send(s, in_call("ACK", port, 1, tag.group(1)))
+        t, _ = wait_closed(s, 6)
+        say("f", "closed_during_call", fmt(t))
+        if t is not None:
+            return
+        send(s, in_call("BYE", port, 2, tag.group(1)))
+        say("f", "bye_answer", read_response(s))
+        t, _ = wait_closed(s, 12)
+        say("f", "closed_after_bye", fmt(t))
 
 
 def case_d(port):
@@ -179,7 +230,7 @@ def run(case, port):
 def main():
     silent, idle, most, allow = (int(p) for p in sys.argv[1:5])
     jobs = [(case_a, silent), (case_b, silent), (case_c, idle),
-            (case_d, most), (case_e, allow)]
+            (case_d, most), (case_e, allow), (case_f, idle)]
     threads = [threading.Thread(target=run, args=j) for j in jobs]
     for t in threads:
         t.start()
