@@ -521,6 +521,7 @@ static const struct key sip_keys[] = {
 	UINT_KEY("sip.udp_buffer", 0, 64 << 20, udp_buffer),
 	{ .name = "sip.resolv_conf", .load = load_public_file,
 	  .off = offsetof(struct sta_config, resolv_conf) },
+	UINT_KEY("sip.tcp_idle_timeout", 1, 86400, tcp_idle_timeout),
 	{ .name = NULL },
 };
 
@@ -539,6 +540,7 @@ static const struct key limits_keys[] = {
 	UINT_KEY("limits.per_source_rate", 1, 100000, per_source_rate),
 	UINT_KEY("limits.max_rate", 0, 1000000, max_rate),
 	UINT_KEY("limits.max_calls", 1, 1000000, max_calls),
+	UINT_KEY("limits.max_connections", 1, 1000000, max_connections),
 	{ .name = NULL },
 };
 
@@ -759,7 +761,9 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->max_redirects = 0;
 	cfg->max_call_duration = 14400;
 	cfg->udp_buffer = 4 << 20;
+	cfg->tcp_idle_timeout = 60;
 	cfg->max_active = 10000;
+	cfg->max_connections = 1024;
 	cfg->per_source_rate = 50;
 	cfg->max_calls = 1000;
 	cfg->shutdown_grace = 10;

@@ -44,6 +44,8 @@ struct sta_config {
 	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */
 	char *resolv_conf;		/* sip.resolv_conf; NULL: /etc/resolv.conf */
 	unsigned udp_buffer;		/* bytes, 0..64 MiB, default 4 MiB; 0: kernel's */
+	unsigned tcp_idle_timeout;	/* s, 1..86400, default 60: unused
+					   TCP/TLS connections are closed */
 	struct sta_credential *credentials;	/* for 401/407 from targets */
 	size_t n_credentials;
 
@@ -59,6 +61,8 @@ struct sta_config {
 					   0 (default): no such limit */
 	unsigned max_calls;		/* calls the agent holds at once,
 					   1..1000000, default 1000 */
+	unsigned max_connections;	/* accepted TCP/TLS connections open
+					   at once, 1..1000000, default 1024 */
 
 	struct cidr *allow_from;	/* empty: nobody may refer */
 	size_t n_allow_from;

@@ -160,6 +160,15 @@ static void render_duration(struct out *o, struct sta_metrics const *m)
 	put(o, "sta_transfer_duration_seconds_count %lu\n", m->duration_count);
 }
 
+static void render_connections(struct out *o, struct sta_metrics const *m)
+{
+	header(o, "sta_connections_closed_total", "counter",
+	       "TCP/TLS connections closed by the agent's limits, by reason.");
+	for (int r = 0; r < CONN_CLOSE_COUNT; r++)
+		put(o, "sta_connections_closed_total{reason=\"%s\"} %lu\n",
+		    conn_close_names[r], m->connections_closed[r]);
+}
+
 size_t metrics_render(struct sta_metrics const *m, char *buf, size_t size)
 {
 	struct out o = { .buf = buf, .size = size };
@@ -173,5 +182,6 @@ size_t metrics_render(struct sta_metrics const *m, char *buf, size_t size)
 	render_finals(&o, m);
 	render_subscriptions(&o, m);
 	render_duration(&o, m);
+	render_connections(&o, m);
 	return o.len;
 }

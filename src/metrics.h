@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn_table.h"
 #include "transfer.h"
 
 /* Upper bounds (seconds) of the transfer duration histogram buckets;
@@ -44,6 +45,9 @@ struct sta_metrics {
 	unsigned long duration_buckets[METRICS_DURATION_BUCKETS + 1];
 	double duration_sum;
 	unsigned long duration_count;
+	/* sta_connections_closed_total{reason}: TCP/TLS connections the
+	 * agent closed, by conn_close_names[] */
+	unsigned long connections_closed[CONN_CLOSE_COUNT];
 	/* gauges, set by the owner before rendering */
 	unsigned active_transfers;	/* sta_transfers_active */
 	unsigned calling_transfers;	/* sta_transfers_calling */

@@ -25,10 +25,12 @@
 #include <sofia-sip/url.h>
 
 #include "config.h"
+#include "conn_table.h"
 #include "log.h"
 #include "next_hop.h"
 #include "policy.h"
 #include "sip_auth.h"
+#include "sip_connections.h"
 #include "sip_dialog.h"
 #include "sip_dns.h"
 #include "sip_refer.h"
@@ -247,6 +249,7 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
 
 	(void)leg;
+	sip_connections_seen(agent->conns, irq);
 	log_debug("%s from Call-ID %s", sip->sip_request->rq_method_name,
 		  sip->sip_call_id->i_id);
 	switch (sip->sip_request->rq_method) {
@@ -339,6 +342,16 @@ static url_string_t const *bindable(su_home_t *home, char const *text)
 	TAG_IF((cfg)->udp_buffer, TPTAG_UDP_RMEM((cfg)->udp_buffer)), \
 	TAG_IF((cfg)->udp_buffer, TPTAG_UDP_WMEM((cfg)->udp_buffer))
 
+/* TCP/TLS connections: closed after sip.tcp_idle_timeout without traffic
+ * once nothing references them, neither a transaction nor a dialog
+ * (sip_dialog.c) (NTA's own default, passed before these tags and so
+ * overridden, is 30 min), and a message that stays incomplete
+ * for CONN_SILENCE_MS after its last bytes is dropped with its
+ * connection (tport's default: never). */
+#define STREAM_TAGS(cfg) \
+	TPTAG_IDLE((unsigned)(cfg)->tcp_idle_timeout * 1000U), \
+	TPTAG_TIMEOUT(CONN_SILENCE_MS)
+
 static bool bind_listen(struct sta_agent *agent)
 {
 	struct sta_config const *cfg = agent->cfg;
@@ -350,7 +363,7 @@ static bool bind_listen(struct sta_agent *agent)
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		if (i > 0 && nta_agent_add_tport(agent->nta,
 				bindable(agent->home, cfg->listen[i]),
-				UDP_BUFFER_TAGS(cfg),
+				UDP_BUFFER_TAGS(cfg), STREAM_TAGS(cfg),
 				TAG_IF(agent->tls_dir,
 				       TPTAG_CERTIFICATE(agent->tls_dir)),
 				TAG_END()) < 0) {
@@ -392,7 +405,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 					     SRESTAG_RESOLV_CONF(
 						     cfg->resolv_conf)),
 				      NTATAG_MERGE_482(1),
-				      UDP_BUFFER_TAGS(cfg),
+				      UDP_BUFFER_TAGS(cfg), STREAM_TAGS(cfg),
 				      TAG_IF(agent->tls_dir,
 					     TPTAG_CERTIFICATE(agent->tls_dir)),
 				      TAG_END());
@@ -404,6 +417,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	if (!agent->rates || !agent->drain_timer || !agent->nta ||
 	    !agent->dns ||
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
+	    !(agent->conns = sip_connections_create(agent)) ||
 	    !nta_leg_tcreate(agent->nta, on_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
 			     TAG_END())) {
@@ -504,6 +518,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 		return;
 	su_timer_destroy(agent->drain_timer);
 	sip_refer_free_all(agent);
+	sip_connections_destroy(agent->conns);
 	xfer_free_all(agent);
 	dialog_free_all(agent);
 	if (agent->nta)

@@ -30,6 +30,7 @@ struct sta_transfer;
 struct sta_dialog;
 struct sta_dns;
 struct refer_job;
+struct sip_connections;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -70,6 +71,7 @@ struct sta_agent {
 	bool shutting_down;		/* SIGTERM: new REFERs get 503 */
 	bool stopping_transfers;	/* grace over: live transfers stopped */
 	su_timer_t *drain_timer;
+	struct sip_connections *conns;	/* accepted TCP/TLS connections */
 	struct sta_metrics metrics;
 };
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -19,11 +20,13 @@
 #include <sofia-sip/soa.h>
 #include <sofia-sip/soa_tag.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/tport.h>
 
 #include "config.h"
 #include "log.h"
 #include "sip_agent.h"
 #include "sip_auth.h"
+#include "sip_connections.h"
 #include "sip_refer.h"
 #include "sip_transfer.h"
 
@@ -65,6 +68,8 @@ static void dialog_free(struct sta_dialog *d)
 	su_timer_destroy(d->call_timer);
 	if (d->leg)
 		nta_leg_destroy(d->leg);
+	if (d->conn)
+		tport_unref(d->conn);
 	su_home_unref(d->home);
 }
 
@@ -108,6 +113,20 @@ static bool dialog_usable(struct sta_dialog *d)
 	return true;
 }
 
+/* The stream connection request IRQ came on, with a reference; NULL for
+ * UDP.  tport closes an idle connection only when nothing else than
+ * itself references it. */
+static tport_t *held_connection(struct sta_agent *agent, nta_incoming_t *irq)
+{
+	tport_t *tp = nta_incoming_transport(agent->nta, irq, NULL);
+
+	if (tp && !tport_is_stream(tp)) {
+		tport_unref(tp);
+		tp = NULL;
+	}
+	return tp;
+}
+
 struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 				  nta_incoming_t *irq, sip_t const *sip)
 {
@@ -125,6 +144,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 	if (!dialog_usable(d))
 		return NULL;
 	nta_leg_server_route(d->leg, sip->sip_record_route, sip->sip_contact);
+	d->conn = held_connection(agent, irq);
 	d->contact = agent_contact_for(agent, irq, d->home);
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
@@ -346,6 +366,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	struct sta_dialog *d = (struct sta_dialog *)magic;
 
 	(void)leg;
+	sip_connections_seen(d->agent->conns, irq);
 	if (sip->sip_request->rq_method == sip_method_ack) {
 		/* No INVITE transaction took it: nothing to answer, and NTA
 		 * keeps an ACK transaction it is not told to destroy. */

@@ -19,6 +19,7 @@
 
 struct sta_agent;
 struct sta_transfer;
+struct tport_s;
 
 enum session_state {
 	SESSION_NONE,		/* no INVITE in this dialog (a REFER's) */
@@ -50,6 +51,10 @@ struct sta_dialog {
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
 	nta_incoming_t *invite_irq;	/* the INVITE the agent answered 200,
 					   kept until its ACK or Timer H */
+	struct tport_s *conn;		/* the TCP/TLS connection the peer
+					   opened it on, referenced so that
+					   sip.tcp_idle_timeout leaves it
+					   open while the dialog lives */
 };
 
 /* The dialog a request outside any known dialog creates when the agent

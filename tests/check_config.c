@@ -313,6 +313,8 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_str_eq(cfg.outbound_proxy,
 			 "sip:proxy.example.org:5080;transport=tcp");
 	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 120);
+	ck_assert_uint_eq(cfg.max_connections, 20);
 	ck_assert_uint_eq(cfg.n_credentials, 2);
 	ck_assert_str_eq(cfg.credentials[0].realm, "example.org");
 	ck_assert_str_eq(cfg.credentials[0].user, "agent");
@@ -350,6 +352,8 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.max_calls, 1000);
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 60);
+	ck_assert_uint_eq(cfg.max_connections, 1024);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_ptr_null(cfg.targets);
@@ -405,6 +409,8 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_rate, 0);
 	ck_assert_uint_eq(cfg.max_calls, 1);
 	ck_assert_uint_eq(cfg.udp_buffer, 0);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 1);
+	ck_assert_uint_eq(cfg.max_connections, 1);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
@@ -423,6 +429,8 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_rate, 1000000);
 	ck_assert_uint_eq(cfg.max_calls, 1000000);
 	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
+	ck_assert_uint_eq(cfg.tcp_idle_timeout, 86400);
+	ck_assert_uint_eq(cfg.max_connections, 1000000);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_WARNING);
@@ -696,9 +704,13 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "(0..1000000)",
 		      "@CONF@:9: limits.max_calls: 0 is out of range "
 		      "(1..1000000)",
+		      "@CONF@:9: limits.max_connections: 0 is out of range "
+		      "(1..1000000)",
 		      "@CONF@:10: shutdown.grace: -1 is out of range (0..3600)",
 		      "@CONF@:11: sip.udp_buffer: 67108865 is out of range "
 		      "(0..67108864)",
+		      "@CONF@:11: sip.tcp_idle_timeout: 86401 is out of range "
+		      "(1..86400)",
 		      NULL);
 }
 END_TEST

@@ -54,6 +54,7 @@ static char const *const metric_types[][2] = {
 	{ "sta_invite_finals_total", "counter" },
 	{ "sta_subscriptions_ended_total", "counter" },
 	{ "sta_transfer_duration_seconds", "histogram" },
+	{ "sta_connections_closed_total", "counter" },
 };
 
 START_TEST(zero_metrics_have_every_help_type_and_usual_refer_statuses)
@@ -91,6 +92,7 @@ START_TEST(zero_metrics_have_every_help_type_and_usual_refer_statuses)
 	ck_assert_line(t, "sta_transfer_duration_seconds_bucket{le=\"+Inf\"} 0");
 	ck_assert_line(t, "sta_transfer_duration_seconds_sum 0.000");
 	ck_assert_line(t, "sta_transfer_duration_seconds_count 0");
+	ck_assert_line(t, "sta_connections_closed_total{reason=\"silent\"} 0");
 }
 END_TEST
 
@@ -108,6 +110,7 @@ START_TEST(counters_show_their_values)
 	m.subscriptions_ended[SUB_END_TIMEOUT] = 4;
 	m.active_transfers = 5;
 	m.calling_transfers = 2;
+	m.connections_closed[CONN_CLOSE_TOO_MANY] = 6;
 	t = render(&m);
 	ck_assert_line(t, "sta_refers_total{status=\"202\"} 12");
 	ck_assert_line(t, "sta_refers_total{status=\"416\"} 3");
@@ -120,6 +123,10 @@ START_TEST(counters_show_their_values)
 	ck_assert_line(t, "sta_subscriptions_ended_total{reason=\"timeout\"} 4");
 	ck_assert_line(t, "sta_transfers_active 5");
 	ck_assert_line(t, "sta_transfers_calling 2");
+	ck_assert_line(t, "sta_connections_closed_total"
+			  "{reason=\"max_connections\"} 6");
+	ck_assert_line(t, "sta_connections_closed_total"
+			  "{reason=\"source not allowed\"} 0");
 }
 END_TEST
 

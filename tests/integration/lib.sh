@@ -135,6 +135,7 @@ sta_config() {
 	c_limits_per_source_rate=50
 	c_limits_max_rate=0
 	c_limits_max_calls=1000
+	c_limits_max_connections=1024
 	c_policy_allow_from='[ "127.0.0.0/8", "::1/128" ]'
 	c_policy_targets='[ "*@127.0.0.1:*" ]'
 	c_policy_tel_domain=
@@ -146,8 +147,12 @@ sta_config() {
 		c_media_sdp_file="\"$STA_OUT/offer.sdp\""
 	fi
 	c_shutdown_grace=1
+	# sip.*: written only when set (the agent's defaults: udp_buffer
+	# 4194304, tcp_idle_timeout 60), so that a test can append a sip
+	# group of its own
 	c_sip_udp_buffer=
 	c_sip_resolv_conf=
+	c_sip_tcp_idle_timeout=
 	c_log_level='"debug"'
 	for _kv in "$@"; do
 		_k=${_kv%%=*}
@@ -157,10 +162,9 @@ sta_config() {
 		transfer.invite_timeout | transfer.max_redirects | \
 		transfer.max_call_duration | limits.max_active | \
 		limits.per_source_rate | limits.max_rate | limits.max_calls | \
-		policy.allow_from | \
-		policy.targets | \
+		limits.max_connections | policy.allow_from | policy.targets | \
 		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
-		sip.udp_buffer | sip.resolv_conf)
+		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -174,6 +178,8 @@ sta_config() {
 	_sip=
 	[ -n "$c_sip_udp_buffer" ] && _sip="udp_buffer = $c_sip_udp_buffer; "
 	[ -n "$c_sip_resolv_conf" ] && _sip="${_sip}resolv_conf = $c_sip_resolv_conf; "
+	[ -n "$c_sip_tcp_idle_timeout" ] &&
+		_sip="${_sip}tcp_idle_timeout = $c_sip_tcp_idle_timeout; "
 	[ -n "$_sip" ] && _sip="sip = { $_sip};"
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
@@ -187,7 +193,8 @@ transfer = { notify_interval = $c_transfer_notify_interval;
 limits = { max_active = $c_limits_max_active;
            per_source_rate = $c_limits_per_source_rate;
            max_rate = $c_limits_max_rate;
-           max_calls = $c_limits_max_calls; };
+           max_calls = $c_limits_max_calls;
+           max_connections = $c_limits_max_connections; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
 media = { sdp_file = $c_media_sdp_file; };
