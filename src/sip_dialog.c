@@ -564,6 +564,9 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 	if (!agent_source_within_rate(agent, &src))
 		return refuse_invite(irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE, RATE_WHY);
+	if (!agent_dialog_hop_allowed(agent, sip))
+		return refuse_invite(irq, sip, &src, SIP_403_FORBIDDEN,
+				     "next hop not allowed");
 	if (replaces_unparsable(sip))
 		return refuse_invite(irq, sip, &src, SIP_400_BAD_REQUEST,
 				     "Replaces does not parse");

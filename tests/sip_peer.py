@@ -10,8 +10,9 @@ from a table, logs every question and never answers some names.
         [--record-route URI] [--seconds S]
         prints "STATUS code phrase", then "NOTIFY sipfrag-line" for each
         NOTIFY (answered 200) until the final one or S seconds.
-    sip_peer.py options AGENT_PORT [--bind IP]
-        prints "STATUS code ms" (the time the answer took).
+    sip_peer.py options AGENT_PORT [--bind IP] [--method M] [--contact URI]
+        sends M (default OPTIONS, no body) and prints "STATUS code ms"
+        (the final answer and the time it took).
     sip_peer.py uas IP PORT [--code C] [--contact URI] [--seconds S]
         prints "REQUEST METHOD R-URI" for every request; answers INVITE
         with C (a 2xx or 3xx carries --contact), BYE and the rest 200.
@@ -136,8 +137,9 @@ def cmd_refer(a):
 def cmd_options(a):
     sock = udp(a.bind)
     start = time.time()
-    request(sock, a.agent_port, "OPTIONS",
-            "sip:agent@127.0.0.1:%d" % a.agent_port, [])
+    extra = ["Contact: " + a.contact] if a.contact else []
+    request(sock, a.agent_port, a.method,
+            "sip:agent@127.0.0.1:%d" % a.agent_port, extra)
     line = final_response(sock, start + a.seconds)
     code = line.split()[1] if line else "none"
     say("STATUS %s %d" % (code, int((time.time() - start) * 1000)))
@@ -220,6 +222,8 @@ def main():
     o = sub.add_parser("options")
     o.add_argument("agent_port", type=int)
     o.add_argument("--bind", default="127.0.0.1")
+    o.add_argument("--method", default="OPTIONS")
+    o.add_argument("--contact")
     o.add_argument("--seconds", type=float, default=10)
     u = sub.add_parser("uas")
     u.add_argument("ip")
