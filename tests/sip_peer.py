@@ -91,13 +91,18 @@ def request(sock, agent_port, method, ruri, extra_headers):
     sock.sendto(msg.encode(), ("127.0.0.1", agent_port))
 
 
-def final_response(sock, deadline):
+def datagrams(sock, deadline):
+    """Yield (data, address) of what arrives until DEADLINE (time.time)."""
     while time.time() < deadline:
         sock.settimeout(max(0.01, deadline - time.time()))
         try:
-            data, _ = sock.recvfrom(65536)
+            yield sock.recvfrom(65536)
         except socket.timeout:
-            break
+            return
+
+
+def final_response(sock, deadline):
+    for data, _ in datagrams(sock, deadline):
         start, _, _ = parse(data)
         if start.startswith("SIP/2.0 ") and int(start.split()[1]) >= 200:
             return start
@@ -114,12 +119,7 @@ def cmd_refer(a):
     deadline = time.time() + a.seconds
     request(sock, a.agent_port, "REFER",
             "sip:agent@127.0.0.1:%d" % a.agent_port, extra)
-    while time.time() < deadline:
-        sock.settimeout(max(0.01, deadline - time.time()))
-        try:
-            data, addr = sock.recvfrom(65536)
-        except socket.timeout:
-            break
+    for data, addr in datagrams(sock, deadline):
         start, headers, body = parse(data)
         if start.startswith("SIP/2.0 "):
             if int(start.split()[1]) >= 200:
@@ -147,13 +147,7 @@ def cmd_options(a):
 
 def cmd_uas(a):
     sock = udp(a.ip, a.port)
-    deadline = time.time() + a.seconds
-    while time.time() < deadline:
-        sock.settimeout(max(0.01, deadline - time.time()))
-        try:
-            data, addr = sock.recvfrom(65536)
-        except socket.timeout:
-            break
+    for data, addr in datagrams(sock, time.time() + a.seconds):
         start, headers, _ = parse(data)
         if start.startswith("SIP/2.0"):
             continue
@@ -183,14 +177,8 @@ def cmd_dns(a):
     table = dict(m.lower().split("=", 1) for m in a.map)
     hang = {h.lower() for h in a.hang}
     sock = udp(a.ip, a.port)
-    deadline = time.time() + a.seconds
     with open(a.log, "a") as log:
-        while time.time() < deadline:
-            sock.settimeout(max(0.01, deadline - time.time()))
-            try:
-                packet, addr = sock.recvfrom(4096)
-            except socket.timeout:
-                break
+        for packet, addr in datagrams(sock, time.time() + a.seconds):
             qid, = struct.unpack("!H", packet[:2])
             name, pos = dns_name(packet, 12)
             qtype, = struct.unpack("!H", packet[pos:pos + 2])
