@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include "check_main.h"
+
 #ifndef TEST_DATA_DIR
 #error "TEST_DATA_DIR must name the tests/config directory"
 #endif
@@ -815,7 +817,7 @@ START_TEST(several_errors_are_all_reported)
 }
 END_TEST
 
-static Suite *config_suite(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *ok = tcase_create("loads");
@@ -856,15 +858,4 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, several_errors_are_all_reported);
 	suite_add_tcase(s, bad);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -12,6 +12,8 @@
 
 #include "conn_table.h"
 
+#include "check_main.h"
+
 static struct sockaddr_storage v4(char const *ip, unsigned port)
 {
 	struct sockaddr_storage ss;
@@ -233,7 +235,7 @@ START_TEST(log_throttle_holds_back_then_summarizes)
 }
 END_TEST
 
-static Suite *conn_table_suite(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("conn_table");
 	TCase *c = tcase_create("core");
@@ -250,15 +252,4 @@ static Suite *conn_table_suite(void)
 	tcase_add_test(c, log_throttle_holds_back_then_summarizes);
 	suite_add_tcase(s, c);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(conn_table_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

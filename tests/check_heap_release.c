@@ -5,6 +5,8 @@
 
 #include "heap_release.h"
 
+#include "check_main.h"
+
 #define SETTLE HEAP_RELEASE_SETTLE_MS
 
 static struct heap_release h;
@@ -70,12 +72,10 @@ START_TEST(clock_at_zero_still_counts)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("heap_release");
 	TCase *tc = tcase_create("due");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, steady_load_never_trims);
@@ -85,9 +85,5 @@ int main(void)
 	tcase_add_test(tc, small_peaks_are_not_worth_it);
 	tcase_add_test(tc, clock_at_zero_still_counts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -11,6 +11,8 @@
 
 #include "metrics.h"
 
+#include "check_main.h"
+
 #define TEXT_MAX 16384
 
 static char text[TEXT_MAX];
@@ -254,13 +256,11 @@ START_TEST(refusal_reasons_beyond_the_table_are_not_counted)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("metrics");
 	TCase *render_tc = tcase_create("render");
 	TCase *observe_tc = tcase_create("observe");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(render_tc,
 		       zero_metrics_have_every_help_type_and_usual_refer_statuses);
@@ -274,9 +274,5 @@ int main(void)
 	tcase_add_test(observe_tc, observe_final_buckets_bounds_inclusive);
 	tcase_add_test(observe_tc, observe_final_counts_classes_2xx_to_6xx_only);
 	suite_add_tcase(s, observe_tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

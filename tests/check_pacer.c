@@ -5,6 +5,8 @@
 
 #include "pacer.h"
 
+#include "check_main.h"
+
 #define INTERVAL 1000
 #define OPENS(last) ((last) + INTERVAL + PACER_GUARD_MS)
 
@@ -147,12 +149,10 @@ START_TEST(interval_is_taken_from_init)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("pacer");
 	TCase *tc = tcase_create("window");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, first_news_goes_out_at_once);
@@ -166,9 +166,5 @@ int main(void)
 	tcase_add_test(tc, finished_only_once_the_final_is_answered);
 	tcase_add_test(tc, interval_is_taken_from_init);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

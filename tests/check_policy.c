@@ -13,6 +13,8 @@
 
 #include "policy.h"
 
+#include "check_main.h"
+
 /* Address bytes of TEXT (IPv4 or IPv6) in BUF; returns the family. */
 static int addr_of(const char *text, unsigned char *buf)
 {
@@ -524,7 +526,7 @@ START_TEST(zero_capacity_table_is_refused)
 }
 END_TEST
 
-static Suite *policy_suite(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("policy");
 	TCase *c = tcase_create("cidr");
@@ -582,15 +584,4 @@ static Suite *policy_suite(void)
 	tcase_add_test(r, zero_capacity_table_is_refused);
 	suite_add_tcase(s, r);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(policy_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

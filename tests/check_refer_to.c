@@ -10,6 +10,8 @@
 
 #include "refer_to.h"
 
+#include "check_main.h"
+
 /* ---- refer_to_check ---- */
 
 static struct refer_to_uri uri;
@@ -823,7 +825,7 @@ START_TEST(failed_verdict_has_no_stale_retry_or_target)
 }
 END_TEST
 
-static Suite *refer_to_suite(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("refer_to");
 	TCase *c = tcase_create("refer_to_check");
@@ -904,15 +906,4 @@ static Suite *refer_to_suite(void)
 	tcase_add_test(a, failed_verdict_has_no_stale_retry_or_target);
 	suite_add_tcase(s, a);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(refer_to_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

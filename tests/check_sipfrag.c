@@ -5,6 +5,8 @@
 
 #include "sipfrag.h"
 
+#include "check_main.h"
+
 START_TEST(target_phrase_is_kept)
 {
 	char buf[SIPFRAG_MAX];
@@ -73,12 +75,10 @@ START_TEST(code_out_of_range_is_refused)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("sipfrag");
 	TCase *tc = tcase_create("format");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, target_phrase_is_kept);
 	tcase_add_test(tc, missing_phrase_gets_standard_one);
@@ -87,9 +87,5 @@ int main(void)
 	tcase_add_test(tc, long_phrase_is_cut_and_line_still_ends_in_crlf);
 	tcase_add_test(tc, code_out_of_range_is_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -8,6 +8,8 @@
 #include <sofia-sip/su_time.h>
 #include <sofia-sip/su_wait.h>
 
+#include "check_main.h"
+
 #define TIMERS 20
 #define TIMER_MS 3
 
@@ -117,12 +119,10 @@ START_TEST(loop_sleeps_instead_of_spinning)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("sofia_timer");
 	TCase *tc = tcase_create("expire");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sub_millisecond_wait_becomes_one_ms);
@@ -130,9 +130,5 @@ int main(void)
 	tcase_add_test(tc, no_timer_no_change);
 	tcase_add_test(tc, loop_sleeps_instead_of_spinning);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -6,6 +6,8 @@
 
 #include "transfer.h"
 
+#include "check_main.h"
+
 static const struct transfer_limits lim = {
 	.notify_interval_ms = 1000,
 	.subscription_expires = 120,
@@ -444,12 +446,10 @@ START_TEST(random_event_orders_never_break_the_pacing_rules)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("transfer");
 	TCase *tc = tcase_create("machine");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, start_places_invite_and_reports_100_trying);
 	tcase_add_test(tc, refer_sub_false_never_notifies);
@@ -479,9 +479,5 @@ int main(void)
 	tcase_add_test(tc, window_counts_from_when_the_notify_really_left);
 	tcase_add_test(tc, random_event_orders_never_break_the_pacing_rules);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
