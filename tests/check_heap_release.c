@@ -1,7 +1,6 @@
 /* check_heap_release.c - unit tests of heap_release.c: when freed heap is
  * handed back after a burst, on a fake clock. */
 #include <check.h>
-#include <stdlib.h>
 
 #include "heap_release.h"
 

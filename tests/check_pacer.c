@@ -1,7 +1,6 @@
 /* check_pacer.c - unit tests of pacer.c: the NOTIFY window (SPEC 4),
  * driven by a fake clock. */
 #include <check.h>
-#include <stdlib.h>
 
 #include "pacer.h"
 

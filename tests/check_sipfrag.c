@@ -1,6 +1,5 @@
 /* check_sipfrag.c - unit tests of sipfrag.c: NOTIFY body status lines. */
 #include <check.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sipfrag.h"

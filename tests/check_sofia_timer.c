@@ -2,7 +2,6 @@
  * sleeps until a timer is due instead of spinning through its last
  * millisecond.  These run Sofia-SIP's real timers and loop. */
 #include <check.h>
-#include <stdlib.h>
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_time.h>
