@@ -1,6 +1,7 @@
 /* check_transfer.c - unit tests of transfer.c: one transfer from its 202 to
  * its end (SPEC 3-5), driven by a fake clock. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "transfer.h"
