@@ -20,7 +20,7 @@
 #include "next_hop.h"
 #include "sip_agent.h"
 #include "sip_dialog.h"
-#include "sip_refer.h"
+#include "sip_target.h"
 
 struct sta_invite {
 	su_home_t *home;		/* the owner's: holds this and the request */
@@ -133,8 +133,8 @@ static bool follow_redirect(struct sta_invite *inv, sip_t const *sip)
 	if (!next)
 		return false;
 	next->url_headers = NULL;
-	if (!sip_url_strip_maddr(inv->home, next) ||
-	    !sip_refer_target_permitted(inv->agent, next)) {
+	if (!target_url_strip_maddr(inv->home, next) ||
+	    !target_permitted(inv->agent, next)) {
 		log_notice("INVITE to %s: redirect to %s refused by policy",
 			   inv->target->url_host,
 			   next->url_host ? next->url_host : "?");
@@ -167,8 +167,8 @@ static bool dialog_hop_permitted(struct sta_invite *inv, sip_t const *sip)
 	hop->url_host = next_hop_host(u->url_host, u->url_params, buf,
 				      sizeof buf);
 	hop->url_headers = NULL;
-	return hop->url_host && sip_url_strip_maddr(inv->home, hop) &&
-	       sip_refer_target_permitted(inv->agent, hop);
+	return hop->url_host && target_url_strip_maddr(inv->home, hop) &&
+	       target_permitted(inv->agent, hop);
 }
 
 static void send_ack(struct sta_invite *inv)

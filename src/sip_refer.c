@@ -9,13 +9,10 @@
  */
 #include "sip_refer.h"
 
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include <sofia-sip/hostdomain.h>
-#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -26,14 +23,13 @@
 
 #include "config.h"
 #include "log.h"
-#include "next_hop.h"
 #include "policy.h"
 #include "refer_to.h"
 #include "sip_agent.h"
 #include "sip_auth.h"
 #include "sip_dialog.h"
 #include "sip_dns.h"
-#include "sip_loop.h"
+#include "sip_target.h"
 #include "sip_transfer.h"
 
 /* One REFER while it is being judged; it outlives the leg callback when
@@ -78,15 +74,6 @@ static unsigned count_refer_to(sip_t const *sip)
 	return n;
 }
 
-/* A sip:/sips: URI must name a host Sofia-SIP takes as one ("<sip:@@>"
- * parses, with host "@"). */
-static bool url_host_ok(url_t const *u)
-{
-	if (u->url_type != url_sip && u->url_type != url_sips)
-		return true;
-	return u->url_host && host_is_valid(u->url_host);
-}
-
 /* The embedded ?Replaces= of the Refer-To, parsed by Sofia-SIP; every other
  * embedded header is ignored here and never reaches the INVITE. */
 static void read_replaces(struct refer_job *job, url_t const *u)
@@ -116,20 +103,6 @@ static void read_replaces(struct refer_job *job, url_t const *u)
 		job->replaces = rp;
 }
 
-/* URL as the plain facts refer_to_check() reads; METHOD is its buffer. */
-static struct refer_to_uri uri_facts(url_t const *u, char *method,
-				     size_t size)
-{
-	return (struct refer_to_uri){
-		.scheme = u->url_scheme,
-		.user = u->url_user,
-		.host = u->url_host,
-		.port = u->url_port,
-		.method = url_param(u->url_params, "method", method, size) ?
-			method : NULL,
-	};
-}
-
 /* A copy of U without the password of its userinfo (RFC 3261 19.1.1: not
  * recommended; it is neither forwarded to the target nor logged). */
 static url_t *without_password(su_home_t *home, url_t const *u)
@@ -139,22 +112,6 @@ static url_t *without_password(su_home_t *home, url_t const *u)
 	if (copy)
 		copy->url_password = NULL;
 	return copy;
-}
-
-/* U without its maddr parameters (and their escaped spellings): the
- * INVITE goes to the host and port policy.targets judged.  False when the
- * parameters are too long to rewrite. */
-bool sip_url_strip_maddr(su_home_t *home, url_t *u)
-{
-	size_t size = u->url_params ? strlen(u->url_params) + 1 : 0;
-	char *params = size ? su_alloc(home, size) : NULL;
-
-	if (!u->url_params)
-		return true;
-	if (!params || !params_without_maddr(u->url_params, params, size))
-		return false;
-	u->url_params = params[0] ? params : NULL;
-	return true;
 }
 
 static bool read_refer_to(struct refer_job *job)
@@ -169,89 +126,30 @@ static bool read_refer_to(struct refer_job *job)
 		return false;
 	url_e(job->refer_to_text, sizeof job->refer_to_text, u);
 	job->refer_to_text[sizeof job->refer_to_text - 1] = '\0';
-	if (!url_host_ok(u) || !sip_url_strip_maddr(job->home, u))
+	if (!target_url_host_ok(u) || !target_url_strip_maddr(job->home, u))
 		return false;
 	job->url = u;
-	job->uri = uri_facts(u, job->method, sizeof job->method);
+	job->uri = target_url_facts(u, job->method, sizeof job->method);
 	if (!job->uri.scheme)
 		return false;
 	read_replaces(job, u);
 	return true;
 }
 
-/* The target address T names, with its port, when its host is an
- * address literal. */
-static bool target_address(struct refer_target const *t,
-			   struct sockaddr_storage *ss)
-{
-	unsigned char bytes[16];
-	int family;
-
-	if (!host_address(t->host, &family, bytes))
-		return false;
-	sockaddr_set(ss, family, bytes, (in_port_t)t->port);
-	return true;
-}
-
-static enum refer_lookup localhost_is_loop(struct refer_job const *job,
-					   unsigned port)
-{
-	static unsigned char const v4[4] = { 127, 0, 0, 1 };
-	static unsigned char const v6[16] = { [15] = 1 };
-	struct sockaddr_storage ss;
-
-	sockaddr_set(&ss, AF_INET, v4, (in_port_t)port);
-	if (agent_address_is_own(job->agent, &ss))
-		return LOOKUP_YES;
-	sockaddr_set(&ss, AF_INET6, v6, (in_port_t)port);
-	return agent_address_is_own(job->agent, &ss) ? LOOKUP_YES : LOOKUP_NO;
-}
-
-/* refer_admit callback: a literal or localhost is judged at once; any
- * other name has its answer once resolved (job->name_loop). */
+/* refer_admit callbacks: a name's loop answer waits for its addresses
+ * (job->name_loop). */
 static enum refer_lookup job_is_loop(struct refer_target const *t, void *ctx)
-{
-	struct refer_job *job = ctx;
-	struct sockaddr_storage ss;
-
-	if (host_is_localhost(t->host))
-		return localhost_is_loop(job, t->port);
-	if (t->host_is_name)
-		return job->name_loop;
-	if (!target_address(t, &ss))
-		return LOOKUP_NO;
-	return agent_address_is_own(job->agent, &ss) ? LOOKUP_YES : LOOKUP_NO;
-}
-
-static bool target_in_policy(struct refer_target const *t, void *ctx)
 {
 	struct refer_job const *job = ctx;
 
-	return targets_allow(job->agent->cfg->targets,
-			     job->agent->cfg->n_targets, t->key);
+	return target_is_loop(job->agent, t, job->name_loop);
 }
 
-/* Redirect targets are judged without DNS: a host name is matched by the
- * globs only. */
-static enum refer_lookup literal_is_loop(struct refer_target const *t,
-					 void *ctx)
+static bool job_target_allowed(struct refer_target const *t, void *ctx)
 {
-	return t->host_is_name ? LOOKUP_NO : job_is_loop(t, ctx);
-}
+	struct refer_job const *job = ctx;
 
-bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url)
-{
-	char method[32];
-	struct refer_job job = { .agent = agent };
-	struct refer_to_uri uri = uri_facts(url, method, sizeof method);
-	struct refer_target target;
-	char const *why;
-
-	if (!url_host_ok(url) || !uri.scheme ||
-	    refer_to_check(&uri, agent->cfg->tel_domain, &target, &why) != 0)
-		return false;
-	return literal_is_loop(&target, &job) == LOOKUP_NO &&
-	       target_in_policy(&target, &job);
+	return target_in_policy(job->agent, t);
 }
 
 /* Tokens only for REFERs that reach the rate checks: the source's own
@@ -329,7 +227,7 @@ static void gather_facts(struct refer_job *job)
 		.notify_hop_allowed = notify_hop_allowed(job),
 		.tel_domain = cfg->tel_domain,
 		.is_loop = job_is_loop,
-		.target_allowed = target_in_policy,
+		.target_allowed = job_target_allowed,
 		.ctx = job,
 	};
 	if (f->source_allowed) {
@@ -474,23 +372,15 @@ static void on_resolved(void *ctx, struct sockaddr_storage const *addrs,
 			size_t n)
 {
 	struct refer_job *job = ctx;
-	struct refer_verdict v;
-	struct sockaddr_storage ss;
+	struct refer_target t;
+	char const *why;
 
 	job->lookup = NULL;
-	job->name_loop = LOOKUP_NO;
-	refer_to_check(job->facts.uri, job->facts.tel_domain, &v.target,
-		       &v.why);
-	for (size_t i = 0; i < n && job->name_loop == LOOKUP_NO; i++) {
-		int family;
-		unsigned char const *bytes = sockaddr_bytes(&addrs[i], &family);
-
-		sockaddr_set(&ss, family, bytes, (in_port_t)v.target.port);
-		if (agent_address_is_own(job->agent, &ss))
-			job->name_loop = LOOKUP_YES;
-	}
+	refer_to_check(job->facts.uri, job->facts.tel_domain, &t, &why);
+	job->name_loop = target_addresses_loop(job->agent, addrs, n, t.port) ?
+		LOOKUP_YES : LOOKUP_NO;
 	log_debug("REFER Call-ID %s: %s has %zu address(es)%s",
-		  job->sip->sip_call_id->i_id, v.target.host, n,
+		  job->sip->sip_call_id->i_id, t.host, n,
 		  job->name_loop == LOOKUP_YES ? ", the agent's own" : "");
 	judge(job);
 }

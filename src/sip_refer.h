@@ -14,7 +14,6 @@
 #include <stdbool.h>
 
 #include <sofia-sip/nta.h>
-#include <sofia-sip/url.h>
 
 struct sta_agent;
 struct sta_dialog;
@@ -28,14 +27,5 @@ int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 
 /* Drop the REFERs still waiting for DNS, unanswered (agent teardown). */
 void sip_refer_free_all(struct sta_agent *agent);
-
-/* Take every maddr parameter out of U (allocating in HOME), so that a
- * request to U goes to the host and port the policy judged.  False when
- * its parameters are too long to rewrite. */
-bool sip_url_strip_maddr(su_home_t *home, url_t *u);
-
-/* URL may be a target, by the same rules as a Refer-To (scheme, loop,
- * policy.targets): used for 3xx redirects. */
-bool sip_refer_target_permitted(struct sta_agent *agent, url_t const *url);
 
 #endif
