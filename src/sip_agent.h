@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <sofia-sip/su_wait.h>
@@ -58,9 +59,9 @@ struct sta_agent {
 	struct listen_addr *listen;
 	size_t n_listen;
 	struct sta_dns *dns;		/* asynchronous DNS for the loop check */
-	struct refer_job *resolving;	/* REFERs waiting for DNS, a list */
-	struct sta_transfer *transfers;	/* live transfers, a list */
-	struct sta_dialog *dialogs;	/* dialogs the agent is in, a list */
+	LIST_HEAD(, refer_job) resolving;	/* REFERs waiting for DNS */
+	LIST_HEAD(, sta_transfer) transfers;	/* live transfers */
+	LIST_HEAD(, sta_dialog) dialogs;	/* dialogs the agent is in */
 	unsigned n_live;		/* ...and how many */
 	unsigned calling;		/* transfers whose INVITE has no final */
 	unsigned held_calls;		/* calls the agent answered and holds */

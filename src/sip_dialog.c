@@ -41,11 +41,7 @@ static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 		return NULL;
 	d->agent = agent;
 	d->refs = 1;
-	d->next = agent->dialogs;
-	if (d->next)
-		d->next->prev = &d->next;
-	d->prev = &agent->dialogs;
-	agent->dialogs = d;
+	LIST_INSERT_HEAD(&agent->dialogs, d, link);
 	d->call_timer = su_timer_create(su_root_task(agent->root), 0);
 	return d;
 }
@@ -62,9 +58,7 @@ static void forget_invite(struct sta_dialog *d)
 static void dialog_free(struct sta_dialog *d)
 {
 	forget_invite(d);
-	*d->prev = d->next;
-	if (d->next)
-		d->next->prev = d->prev;
+	LIST_REMOVE(d, link);
 	su_timer_destroy(d->call_timer);
 	if (d->leg)
 		nta_leg_destroy(d->leg);
@@ -99,8 +93,8 @@ void dialog_unref(struct sta_dialog *d)
 /* Free every dialog at once (agent teardown). */
 void dialog_free_all(struct sta_agent *agent)
 {
-	while (agent->dialogs)
-		dialog_free(agent->dialogs);
+	while (!LIST_EMPTY(&agent->dialogs))
+		dialog_free(LIST_FIRST(&agent->dialogs));
 }
 
 static bool dialog_usable(struct sta_dialog *d)
@@ -230,7 +224,9 @@ static bool tag_is(char const *tag, char const *want)
 struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 				      sip_replaces_t const *rp)
 {
-	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
+	struct sta_dialog *d;
+
+	LIST_FOREACH(d, &agent->dialogs, link)
 		if (d->refs && d->call_id &&
 		    strcmp(d->call_id, rp->rp_call_id) == 0 &&
 		    tag_is(d->local_tag, rp->rp_to_tag) &&
@@ -316,9 +312,10 @@ void dialog_hangup(struct sta_dialog *d)
 
 unsigned dialog_hangup_all(struct sta_agent *agent)
 {
+	struct sta_dialog *d;
 	unsigned n = 0;
 
-	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
+	LIST_FOREACH(d, &agent->dialogs, link)
 		if (d->held) {
 			dialog_hangup(d);
 			n++;

@@ -13,6 +13,7 @@
 #define STA_SIP_DIALOG_H
 
 #include <stdbool.h>
+#include <sys/queue.h>
 
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip.h>
@@ -31,7 +32,7 @@ enum session_state {
 struct sta_dialog {
 	su_home_t home[1];		/* first: the dialog is its own home */
 	struct sta_agent *agent;
-	struct sta_dialog *next, **prev;	/* agent->dialogs */
+	LIST_ENTRY(sta_dialog) link;	/* in agent->dialogs */
 	unsigned refs;
 	nta_leg_t *leg;
 	char *call_id;
@@ -46,8 +47,8 @@ struct sta_dialog {
 					   agent's own for agent-initiated
 					   calls) */
 	struct sta_transfer *caller;	/* transfer whose INVITE made it */
-	struct sta_transfer *subscribers;	/* transfers notifying in it,
-						   through their sub_next */
+	LIST_HEAD(, sta_transfer) subscribers;	/* transfers notifying in
+						   it, through sub_link */
 	su_timer_t *call_timer;		/* max_call_duration of an answered call */
 	nta_incoming_t *invite_irq;	/* the INVITE the agent answered 200,
 					   kept until its ACK or Timer H */

@@ -40,7 +40,7 @@ struct refer_job {
 	nta_incoming_t *irq;
 	sip_t const *sip;		/* the request: lives as long as irq */
 	struct sta_dialog *dialog;	/* a reference, or NULL */
-	struct refer_job *next, **prev;	/* agent->resolving */
+	LIST_ENTRY(refer_job) link;	/* in agent->resolving, while there */
 	struct dns_lookup *lookup;	/* while resolving */
 	bool waited;			/* answered after the leg callback */
 	struct request_source source;
@@ -306,11 +306,8 @@ static int accept_refer(struct refer_job *job, struct refer_verdict const *v)
 
 static void job_free(struct refer_job *job)
 {
-	if (job->prev) {
-		*job->prev = job->next;
-		if (job->next)
-			job->next->prev = job->prev;
-	}
+	if (job->waited)
+		LIST_REMOVE(job, link);
 	dns_lookup_cancel(job->lookup);
 	if (job->waited)
 		nta_incoming_destroy(job->irq);
@@ -339,11 +336,7 @@ static int resolve_target(struct refer_job *job,
 	}
 	log_debug("REFER Call-ID %s: resolving %s", job->sip->sip_call_id->i_id,
 		  v->target.host);
-	job->next = agent->resolving;
-	if (job->next)
-		job->next->prev = &job->next;
-	job->prev = &agent->resolving;
-	agent->resolving = job;
+	LIST_INSERT_HEAD(&agent->resolving, job, link);
 	job->waited = true;
 	return 0;
 }
@@ -406,6 +399,6 @@ int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 
 void sip_refer_free_all(struct sta_agent *agent)
 {
-	while (agent->resolving)
-		job_free(agent->resolving);
+	while (!LIST_EMPTY(&agent->resolving))
+		job_free(LIST_FIRST(&agent->resolving));
 }

@@ -31,13 +31,13 @@
 struct sta_transfer {
 	su_home_t home[1];		/* first: the transfer is its own home */
 	struct sta_agent *agent;
-	struct sta_transfer *next, **prev;	/* agent->transfers list */
+	LIST_ENTRY(sta_transfer) link;	/* in agent->transfers */
 	unsigned long id;
 	struct transfer core;
 	bool counted_calling;		/* counted in agent->calling */
 
 	struct sta_dialog *notify_dialog;	/* NULL: Refer-Sub: false */
-	struct sta_transfer *sub_next, **sub_prev;	/* its subscribers */
+	LIST_ENTRY(sta_transfer) sub_link;	/* in notify_dialog->subscribers */
 	sip_event_t *event;		/* refer;id=<REFER CSeq> */
 	uint32_t event_id;
 	nta_outgoing_t *notify;		/* the NOTIFY awaiting its answer */
@@ -100,20 +100,15 @@ static void xfer_free(struct sta_transfer *x)
 	if (x->counted_calling)
 		x->agent->calling--;
 	x->agent->n_live--;
-	*x->prev = x->next;
-	if (x->next)
-		x->next->prev = x->prev;
+	LIST_REMOVE(x, link);
 	su_timer_destroy(x->timer);
 	if (x->notify)
 		nta_outgoing_destroy(x->notify);
 	invite_free(x->invite);
 	if (x->call && x->call->caller == x)
 		x->call->caller = NULL;
-	if (x->notify_dialog) {
-		*x->sub_prev = x->sub_next;
-		if (x->sub_next)
-			x->sub_next->sub_prev = x->sub_prev;
-	}
+	if (x->notify_dialog)
+		LIST_REMOVE(x, sub_link);
 	dialog_unref(x->call);
 	dialog_unref(x->notify_dialog);
 	su_home_unref(x->home);
@@ -121,8 +116,8 @@ static void xfer_free(struct sta_transfer *x)
 
 void xfer_free_all(struct sta_agent *agent)
 {
-	while (agent->transfers)
-		xfer_free(agent->transfers);
+	while (!LIST_EMPTY(&agent->transfers))
+		xfer_free(LIST_FIRST(&agent->transfers));
 }
 
 /* ---- NOTIFY toward the referer ---------------------------------------- */
@@ -293,7 +288,7 @@ void xfer_dialog_ended(struct sta_dialog *d)
 
 	if (x && !x->dead && x->core.call == CALL_ANSWERED)
 		call_ended(x);
-	for (x = d->subscribers; x; x = x->sub_next)
+	LIST_FOREACH(x, &d->subscribers, sub_link)
 		if (!x->dead && x->core.sub == SUB_ACTIVE)
 			referer_gone(x);
 }
@@ -308,7 +303,9 @@ void xfer_replaced(struct sta_transfer *x)
 
 void xfer_shutdown_all(struct sta_agent *agent)
 {
-	for (struct sta_transfer *x = agent->transfers; x; x = x->next)
+	struct sta_transfer *x;
+
+	LIST_FOREACH(x, &agent->transfers, link)
 		if (!x->dead)
 			xfer_replaced(x);
 }
@@ -324,8 +321,9 @@ static struct sta_transfer *subscription_of(struct sta_dialog *d,
 					    sip_event_t const *ev)
 {
 	uint32_t id = event_id(ev);
+	struct sta_transfer *x;
 
-	for (struct sta_transfer *x = d->subscribers; x; x = x->sub_next)
+	LIST_FOREACH(x, &d->subscribers, sub_link)
 		if (!x->dead && x->event_id == id)
 			return x;
 	return NULL;
@@ -391,11 +389,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 		return NULL;
 	x->agent = agent;
 	x->id = ++agent->next_id;
-	x->next = agent->transfers;
-	if (x->next)
-		x->next->prev = &x->next;
-	x->prev = &agent->transfers;
-	agent->transfers = x;
+	LIST_INSERT_HEAD(&agent->transfers, x, link);
 	agent->n_live++;
 	x->timer = su_timer_create(su_root_task(agent->root), 0);
 	x->event_id = sip->sip_cseq->cs_seq;
@@ -406,13 +400,8 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	if (req->subscribed)
 		x->notify_dialog = dialog ? dialog_ref(dialog)
 					  : dialog_new_uas(agent, irq, sip);
-	if (x->notify_dialog) {
-		x->sub_next = x->notify_dialog->subscribers;
-		if (x->sub_next)
-			x->sub_next->sub_prev = &x->sub_next;
-		x->sub_prev = &x->notify_dialog->subscribers;
-		x->notify_dialog->subscribers = x;
-	}
+	if (x->notify_dialog)
+		LIST_INSERT_HEAD(&x->notify_dialog->subscribers, x, sub_link);
 	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
 	    (req->subscribed && !x->notify_dialog)) {
 		xfer_free(x);
