@@ -18,7 +18,7 @@ Usage (prints key=value lines the test scripts check):
       one more INVITE; prints every answer in order.
   sip_udp.py ackflood AGENT_PORT N
       a call (INVITE, 200, ACK), N ACKs in its dialog that match no
-      INVITE, then OPTIONS.
+      INVITE (over one TCP connection), then OPTIONS.
 """
 import random
 import socket
@@ -65,12 +65,20 @@ class Peer:
     def request(self, method, call_id, cseq, branch=None, to_tag=None,
                 extra="", body="", cseq_method=None):
         branch = branch or "z9hG4bK" + token()
+        msg = self.format(method, call_id, cseq, branch, to_tag, extra, body,
+                          cseq_method)
+        self.sock.sendto(msg.encode(), self.agent)
+        return branch
+
+    def format(self, method, call_id, cseq, branch, to_tag=None, extra="",
+               body="", cseq_method=None, transport="UDP"):
+        """The request's text, as request() sends it."""
         to = "<sip:agent@%s:%d>" % self.agent
         if to_tag:
             to += ";tag=" + to_tag
         msg = ("%s sip:agent@%s:%d SIP/2.0\r\n" % ((method,) + self.agent) +
-               "Via: SIP/2.0/UDP %s:%d;branch=%s\r\n" % (HOST, self.port,
-                                                        branch) +
+               "Via: SIP/2.0/%s %s:%d;branch=%s\r\n" % (transport, HOST,
+                                                       self.port, branch) +
                "Max-Forwards: 70\r\n"
                "From: <sip:probe@%s:%d>;tag=%s\r\n" % (HOST, self.port,
                                                       self.from_tag) +
@@ -79,9 +87,7 @@ class Peer:
                "Contact: <sip:probe@%s:%d>\r\n" % (HOST, self.port) + extra)
         if body:
             msg += "Content-Type: application/sdp\r\n"
-        msg += "Content-Length: %d\r\n\r\n%s" % (len(body), body)
-        self.sock.sendto(msg.encode(), self.agent)
-        return branch
+        return msg + "Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
     def answer(self, data, status="200 OK"):
         """Answer request DATA (a NOTIFY, a BYE) with STATUS."""
@@ -218,11 +224,14 @@ def cmd_ackflood(agent_port, n):
         print("call=%s" % (ans[0] if ans else 0))
         return
     to_tag = tag_of(ans[1].get("to", ""))
-    for i in range(n):
-        peer.request("ACK", call_id, 100 + i, to_tag=to_tag)
-        if i % 200 == 199:
-            time.sleep(0.02)	# stay below the socket buffers
-    time.sleep(1.0)
+    # Over TCP: NTA frees a reliable transport's ACK transaction at once
+    # (no Timer J), so what stays allocated after the flood is a leak.
+    with socket.create_connection(peer.agent) as tcp:
+        for i in range(n):
+            tcp.sendall(peer.format("ACK", call_id, 100 + i,
+                                    "z9hG4bK" + token(), to_tag,
+                                    transport="TCP").encode())
+        time.sleep(1.0)
     peer.request("OPTIONS", token() + "@options", 1)
     got = peer.finals(1, 5.0)
     print("call=200 options=%d" % (list(got.values())[0][0] if got else 0))

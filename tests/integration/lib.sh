@@ -337,6 +337,18 @@ sta_peer() {
 	sta_register_pid $! "$_pname"
 }
 
+# sta_stop NAME...: end peers that would otherwise wait out their own
+# bound (a target that has seen all it will see): SIGTERM by PID, wait.
+sta_stop() {
+	for _s in "$@"; do
+		eval "_pid=\${STA_PID_$_s:-}"
+		[ -n "$_pid" ] || continue
+		kill "$_pid" 2>/dev/null
+		wait "$_pid" 2>/dev/null
+	done
+	return 0
+}
+
 # sta_count NAME ERE: lines of $STA_OUT/NAME.msg matching ERE (e.g. the
 # requests a target received: '^INVITE ').
 sta_count() {
