@@ -72,6 +72,8 @@ bool params_without_maddr(const char *params, char *out, size_t size)
 const char *next_hop_host(const char *host, const char *params, char *buf,
 			  size_t size)
 {
+	const char *hop = host;
+
 	for (const char *p = params; p && *p;) {
 		size_t len = strcspn(p, ";");
 		const char *eq = memchr(p, '=', len);
@@ -83,11 +85,11 @@ const char *next_hop_host(const char *host, const char *params, char *buf,
 				return NULL;
 			memcpy(buf, eq + 1, vlen);
 			buf[vlen] = '\0';
-			return buf;
+			hop = buf;
 		}
 		p += len + (p[len] == ';');
 	}
-	return host;
+	return hop;
 }
 
 bool host_address(const char *host, int *family, unsigned char addr[16])

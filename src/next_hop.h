@@ -20,8 +20,9 @@
 bool params_without_maddr(const char *params, char *out, size_t size);
 
 /* The host a request to a URI with HOST and PARAMS (NULL: none) goes to:
- * the value of its first maddr parameter, copied into BUF[SIZE], or HOST.
- * NULL when that maddr value does not fit BUF. */
+ * the value of its last maddr parameter (NTA keeps overwriting with each
+ * one), copied into BUF[SIZE], or HOST.  NULL when a maddr value does not
+ * fit BUF. */
 const char *next_hop_host(const char *host, const char *params, char *buf,
 			  size_t size);
 

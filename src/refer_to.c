@@ -14,6 +14,7 @@
 
 #include "next_hop.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <ctype.h>
 #include <stdbool.h>
@@ -137,11 +138,24 @@ static int map_tel(const struct refer_to_uri *u, const char *tel_domain,
 	return 0;
 }
 
+/* Digits and dots only, yet no dotted-quad IPv4 address: "127.000.0.1"
+ * or "017.0.0.1", which resolvers read as octal or decimal numbers, so
+ * that the policy would judge one address and the INVITE reach another. */
+static bool host_is_odd_number(const char *host)
+{
+	unsigned char addr[4];
+
+	return host[strspn(host, "0123456789.")] == '\0' &&
+	       inet_pton(AF_INET, host, addr) != 1;
+}
+
 static int map_sip(const struct refer_to_uri *u, bool sips,
 		   struct refer_target *t, const char **why)
 {
 	if (u->host == NULL || u->host[0] == '\0')
 		return reject(why, "no host", 400);
+	if (host_is_odd_number(u->host))
+		return reject(why, "host is no dotted-quad address", 400);
 	if (copy_field(t->user, sizeof(t->user),
 		       u->user != NULL ? u->user : "") != 0 ||
 	    copy_field(t->host, sizeof(t->host), u->host) != 0)

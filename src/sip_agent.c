@@ -35,6 +35,8 @@
 #include "sip_dns.h"
 #include "sip_refer.h"
 #include "sip_tls.h"
+#include "sofia_ackbye.h"
+#include "sofia_resolve.h"
 #include "sip_transfer.h"
 
 /* Sources tracked at once by limits.per_source_rate. */
@@ -129,11 +131,9 @@ bool agent_source_allowed(struct sta_agent const *agent,
 	return source_in(src, agent->cfg->allow_from, agent->cfg->n_allow_from);
 }
 
-bool agent_dialog_hop_allowed(struct sta_agent const *agent,
-			      sip_t const *sip)
+/* U (maddr honoured as NTA does) is an address in policy.allow_from. */
+static bool hop_in_allow_from(struct sta_agent const *agent, url_t const *u)
 {
-	url_t const *u = sip->sip_record_route ? sip->sip_record_route->r_url :
-			 sip->sip_contact ? sip->sip_contact->m_url : NULL;
 	char buf[256];
 	char const *host = u ? next_hop_host(u->url_host, u->url_params, buf,
 					     sizeof buf) : NULL;
@@ -143,6 +143,19 @@ bool agent_dialog_hop_allowed(struct sta_agent const *agent,
 	return host && host_address(host, &family, bytes) &&
 	       cidr_list_contains(agent->cfg->allow_from,
 				  agent->cfg->n_allow_from, family, bytes);
+}
+
+bool agent_dialog_hop_allowed(struct sta_agent const *agent,
+			      sip_t const *sip)
+{
+	sip_record_route_t const *rr = sip->sip_record_route;
+
+	if (rr && sip->sip_status)	/* a UAC's route set is reversed */
+		while (rr->r_next)
+			rr = rr->r_next;
+	return hop_in_allow_from(agent, rr ? rr->r_url :
+				 sip->sip_contact ? sip->sip_contact->m_url :
+				 NULL);
 }
 
 bool agent_source_within_rate(struct sta_agent *agent,
@@ -426,6 +439,8 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	}
 	agent->contact = sip_contact_dup(agent->home,
 					 nta_agent_contact(agent->nta));
+	sofia_ackbye_guard(agent);
+	sofia_resolve_numeric_only(true);
 	return agent;
 }
 
@@ -516,6 +531,8 @@ void sip_agent_destroy(struct sta_agent *agent)
 {
 	if (!agent)
 		return;
+	sofia_resolve_numeric_only(false);
+	sofia_ackbye_guard(NULL);
 	su_timer_destroy(agent->drain_timer);
 	sip_refer_free_all(agent);
 	sip_connections_destroy(agent->conns);

@@ -113,10 +113,12 @@ struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 bool source_in(struct request_source const *src, struct cidr const *list,
 	       size_t n);
 
-/* Requests the agent sends in the dialog that request SIP (received
- * outside any dialog) starts would go (first Record-Route, else Contact,
- * maddr honoured as NTA does) to an address in policy.allow_from: the
- * agent never signals toward a third party the source named. */
+/* Requests the agent sends in the dialog that SIP starts would go to an
+ * address in policy.allow_from: for a request received outside any
+ * dialog its first Record-Route, else its Contact; for the 2xx of the
+ * agent's own INVITE its last Record-Route, else its Contact; maddr
+ * honoured as NTA does.  The agent never signals toward a third party
+ * its peer named. */
 bool agent_dialog_hop_allowed(struct sta_agent const *agent,
 			      sip_t const *sip);
 

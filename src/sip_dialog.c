@@ -137,6 +137,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 				 TAG_END());
 	if (!dialog_usable(d))
 		return NULL;
+	d->peer_in_allow_from = agent_dialog_hop_allowed(agent, sip);
 	nta_leg_server_route(d->leg, sip->sip_record_route, sip->sip_contact);
 	d->conn = held_connection(agent, irq);
 	d->contact = agent_contact_for(agent, irq, d->home);
@@ -189,6 +190,7 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp)
 {
 	d->remote_tag = su_strdup(d->home, sip->sip_to->a_tag);
+	d->peer_in_allow_from = agent_dialog_hop_allowed(d->agent, sip);
 	nta_leg_rtag(d->leg, d->remote_tag);
 	nta_leg_client_route(d->leg, sip->sip_record_route, sip->sip_contact);
 	d->session = SESSION_CONFIRMED;

@@ -40,6 +40,8 @@ struct sta_dialog {
 	char *remote_tag;		/* NULL until the peer answered */
 	enum session_state session;
 	bool agent_initiated;		/* the agent sent the INVITE */
+	bool peer_in_allow_from;	/* requests in it go to an address in
+					   policy.allow_from: NOTIFYs may */
 	bool held;			/* a call the agent answered, not yet
 					   ended: counted in limits.max_calls */
 	char *local_sdp;		/* the SDP the agent sent in it */

@@ -17,7 +17,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "next_hop.h"
 #include "sip_agent.h"
 #include "sip_dialog.h"
 #include "sip_target.h"
@@ -147,30 +146,6 @@ static bool follow_redirect(struct sta_invite *inv, sip_t const *sip)
 	return send_request(inv);
 }
 
-/* Where requests inside the dialog a 2xx confirms would go: the last
- * Record-Route (the first of the UAC's route set), else the Contact,
- * maddr honoured as NTA does.  It must be a target the policy permits:
- * ACK, BYE and re-INVITEs never go anywhere else. */
-static bool dialog_hop_permitted(struct sta_invite *inv, sip_t const *sip)
-{
-	sip_record_route_t const *rr = sip->sip_record_route;
-	url_t const *u;
-	url_t *hop;
-	char buf[256];
-
-	while (rr && rr->r_next)
-		rr = rr->r_next;
-	u = rr ? rr->r_url : sip->sip_contact ? sip->sip_contact->m_url : NULL;
-	hop = u ? url_hdup(inv->home, u) : NULL;
-	if (!hop)
-		return false;
-	hop->url_host = next_hop_host(u->url_host, u->url_params, buf,
-				      sizeof buf);
-	hop->url_headers = NULL;
-	return hop->url_host && target_url_strip_maddr(inv->home, hop) &&
-	       target_permitted(inv->agent, hop);
-}
-
 static void send_ack(struct sta_invite *inv)
 {
 	nta_outgoing_t *ack = nta_outgoing_tcreate(
@@ -210,7 +185,7 @@ static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	nta_outgoing_destroy(orq);
 	inv->orq = NULL;
 	if (ans.status < 300 && !ans.local &&
-	    !dialog_hop_permitted(inv, sip)) {
+	    !target_answer_hop_permitted(inv->agent, sip)) {
 		log_notice("INVITE to %s: 2xx names a next hop outside "
 			   "policy.targets; no ACK or BYE goes there, reported "
 			   "as 503", inv->target->url_host);

@@ -5,6 +5,7 @@
 
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sip_agent.h"
@@ -27,16 +28,25 @@ static bool same_address(struct sockaddr_storage const *a,
 	return fa == fb && memcmp(pa, pb, fa == AF_INET ? 4 : 16) == 0;
 }
 
-/* ADDR is an address of this host (any loopback address counts). */
+/* ADDR is an address of this host: any loopback address counts, and so
+ * does the unspecified one (0.0.0.0, ::), which Linux delivers here. */
 static bool address_is_local(struct sockaddr_storage const *addr)
 {
 	struct ifaddrs *all, *i;
 	bool local = false;
 
-	if (addr->ss_family == AF_INET &&
-	    (ntohl(((struct sockaddr_in const *)addr)->sin_addr.s_addr) >>
-	     24) == 127)
+	if (addr->ss_family == AF_INET) {
+		uint32_t a = ntohl(((struct sockaddr_in const *)addr)
+				   ->sin_addr.s_addr);
+
+		if (a >> 24 == 127 || a == 0)
+			return true;
+	} else if (IN6_IS_ADDR_UNSPECIFIED(
+			   &((struct sockaddr_in6 const *)addr)->sin6_addr) ||
+		   IN6_IS_ADDR_LOOPBACK(
+			   &((struct sockaddr_in6 const *)addr)->sin6_addr)) {
 		return true;
+	}
 	if (getifaddrs(&all) != 0)
 		return true;	/* fail closed */
 	for (i = all; i && !local; i = i->ifa_next)
@@ -45,9 +55,25 @@ static bool address_is_local(struct sockaddr_storage const *addr)
 	return local;
 }
 
-bool agent_address_is_own(struct sta_agent const *agent,
-			  struct sockaddr_storage const *addr)
+/* An IPv4-mapped IPv6 address as the IPv4 address it carries. */
+static struct sockaddr_storage unmapped(struct sockaddr_storage const *addr)
 {
+	struct sockaddr_in6 const *in6 = (struct sockaddr_in6 const *)addr;
+	struct sockaddr_storage out = *addr;
+
+	if (addr->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		sockaddr_set(&out, AF_INET, in6->sin6_addr.s6_addr + 12,
+			     ntohs(in6->sin6_port));
+	return out;
+}
+
+bool agent_address_is_own(struct sta_agent const *agent,
+			  struct sockaddr_storage const *target)
+{
+	struct sockaddr_storage plain = unmapped(target);
+	struct sockaddr_storage const *addr = &plain;
+
 	for (size_t i = 0; i < agent->n_listen; i++) {
 		struct listen_addr const *l = &agent->listen[i];
 

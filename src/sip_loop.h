@@ -16,8 +16,9 @@
 
 struct sta_agent;
 
-/* ADDR (AF_INET or AF_INET6, its port set) is where the agent listens. */
+/* TARGET (AF_INET or AF_INET6, its port set; an IPv4-mapped IPv6
+ * address counts as its IPv4 address) is where the agent listens. */
 bool agent_address_is_own(struct sta_agent const *agent,
-			  struct sockaddr_storage const *addr);
+			  struct sockaddr_storage const *target);
 
 #endif

@@ -198,12 +198,15 @@ static bool refer_sub_is(sip_t const *sip, char const *value)
 	return rs && rs->rs_value && strcasecmp(rs->rs_value, value) == 0;
 }
 
-/* The NOTIFYs of a REFER outside any dialog that asks for them go where
- * the dialog its 202 makes sends requests: never to a third party. */
+/* The NOTIFYs of a REFER that asks for them go where the dialog (the
+ * one its 202 makes, or the one it came in) sends requests: never to a
+ * third party. */
 static bool notify_hop_allowed(struct refer_job const *job)
 {
-	if (job->dialog || refer_sub_is(job->sip, "false"))
+	if (refer_sub_is(job->sip, "false"))
 		return true;
+	if (job->dialog)
+		return job->dialog->peer_in_allow_from;
 	return agent_dialog_hop_allowed(job->agent, job->sip);
 }
 
@@ -225,7 +228,8 @@ static void gather_facts(struct refer_job *job)
 		.contact_count = count_contacts(job->sip),
 		.has_replaces_header = has_replaces_header(job->sip),
 		.notify_hop_allowed = notify_hop_allowed(job),
-		.tel_domain = cfg->tel_domain,
+		.tel_domain = cfg->tel_domain ?
+			su_strdup(job->home, cfg->tel_domain) : NULL,
 		.is_loop = job_is_loop,
 		.target_allowed = job_target_allowed,
 		.ctx = job,
@@ -369,6 +373,10 @@ static void on_resolved(void *ctx, struct sockaddr_storage const *addrs,
 	char const *why;
 
 	job->lookup = NULL;
+	/* what changed while the name was looked up */
+	job->facts.shutting_down = job->agent->shutting_down;
+	job->facts.at_max_active =
+		job->agent->calling >= job->agent->cfg->max_active;
 	refer_to_check(job->facts.uri, job->facts.tel_domain, &t, &why);
 	job->name_loop = target_addresses_loop(job->agent, addrs, n, t.port) ?
 		LOOKUP_YES : LOOKUP_NO;
@@ -399,6 +407,11 @@ int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 
 void sip_refer_free_all(struct sta_agent *agent)
 {
-	while (!LIST_EMPTY(&agent->resolving))
-		job_free(LIST_FIRST(&agent->resolving));
+	while (!LIST_EMPTY(&agent->resolving)) {
+		struct refer_job *job = LIST_FIRST(&agent->resolving);
+
+		nta_incoming_treply(job->irq, SIP_503_SERVICE_UNAVAILABLE,
+				    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
+		job_free(job);
+	}
 }

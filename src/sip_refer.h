@@ -25,7 +25,8 @@ struct sta_dialog;
 int sip_refer_receive(struct sta_agent *agent, nta_incoming_t *irq,
 		      sip_t const *sip, struct sta_dialog *dialog);
 
-/* Drop the REFERs still waiting for DNS, unanswered (agent teardown). */
+/* Answer the REFERs still waiting for DNS 503 and forget them (agent
+ * teardown). */
 void sip_refer_free_all(struct sta_agent *agent);
 
 #endif

@@ -117,3 +117,28 @@ bool target_permitted(struct sta_agent const *agent, url_t const *url)
 	return target_is_loop(agent, &target, LOOKUP_NO) == LOOKUP_NO &&
 	       target_in_policy(agent, &target);
 }
+
+bool target_answer_hop_permitted(struct sta_agent const *agent,
+				 sip_t const *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	sip_record_route_t const *rr = sip->sip_record_route;
+	url_t const *u;
+	url_t *hop;
+	char buf[256];
+	bool ok;
+
+	while (rr && rr->r_next)
+		rr = rr->r_next;
+	u = rr ? rr->r_url : sip->sip_contact ? sip->sip_contact->m_url : NULL;
+	hop = u ? url_hdup(home, u) : NULL;
+	if (hop) {
+		hop->url_host = next_hop_host(u->url_host, u->url_params, buf,
+					      sizeof buf);
+		hop->url_headers = NULL;
+	}
+	ok = hop && hop->url_host && target_url_strip_maddr(home, hop) &&
+	     target_permitted(agent, hop);
+	su_home_deinit(home);
+	return ok;
+}

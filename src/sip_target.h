@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include <sofia-sip/sip.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
@@ -58,5 +59,12 @@ bool target_in_policy(struct sta_agent const *agent,
  * loop (without DNS: a name is judged by the globs only) and
  * policy.targets. */
 bool target_permitted(struct sta_agent const *agent, url_t const *url);
+
+/* Requests inside the dialog a 2xx (SIP) confirms would go to a target
+ * the policy permits: the last Record-Route (the first of the UAC's
+ * route set), else the Contact, maddr honoured as NTA does.  ACKs, BYEs
+ * and re-INVITEs never go anywhere else. */
+bool target_answer_hop_permitted(struct sta_agent const *agent,
+				 sip_t const *sip);
 
 #endif

@@ -725,6 +725,19 @@ START_TEST(name_allowed_waits_for_its_addresses)
 }
 END_TEST
 
+/* Resolvers read 127.000.000.001 and 017.0.0.1 as numbers: refused. */
+START_TEST(odd_numeric_hosts_are_400)
+{
+	uri.host = "127.000.000.001";
+	assert_verdict(400, "Bad Request", "host is no dotted-quad address");
+	uri.host = "017.0.0.1";
+	assert_verdict(400, "Bad Request", "host is no dotted-quad address");
+	uri.host = "2130706433";
+	assert_verdict(400, "Bad Request", "host is no dotted-quad address");
+	assert_callbacks(0, 0);
+}
+END_TEST
+
 START_TEST(address_literals_are_not_names)
 {
 	assert_verdict(202, "Accepted", "accepted");
@@ -897,6 +910,7 @@ Suite *check_suite(void)
 	tcase_add_test(a, name_refused_by_policy_is_never_resolved);
 	tcase_add_test(a, name_allowed_waits_for_its_addresses);
 	tcase_add_test(a, address_literals_are_not_names);
+	tcase_add_test(a, odd_numeric_hosts_are_400);
 	tcase_add_test(a, missing_target_allowed_refuses_target);
 	tcase_add_test(a, source_check_wins_over_every_later_failure);
 	tcase_add_test(a, auth_wins_over_503_and_bad_refer_to);

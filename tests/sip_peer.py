@@ -11,11 +11,16 @@ from a table, logs every question and never answers some names.
         prints "STATUS code phrase", then "NOTIFY sipfrag-line" for each
         NOTIFY (answered 200) until the final one or S seconds.
     sip_peer.py options AGENT_PORT [--bind IP] [--method M] [--contact URI]
+        [--via-maddr HOST] [--port P]
         sends M (default OPTIONS, no body) and prints "STATUS code ms"
         (the final answer and the time it took).
-    sip_peer.py uas IP PORT [--code C] [--contact URI] [--seconds S]
-        prints "REQUEST METHOD R-URI" for every request; answers INVITE
-        with C (a 2xx or 3xx carries --contact), BYE and the rest 200.
+    sip_peer.py uas IP PORT [--code C] [--contact URI] [--fork-contact URI]
+        [--seconds S]
+        prints "REQUEST METHOD R-URI" for every request (and "RESPONSE
+        code phrase" for any response that reaches it); answers INVITE
+        with C (a 2xx or 3xx carries --contact), then, with --fork-contact,
+        with a second 200 of another To tag naming that Contact (a fork);
+        BYE and the rest 200.
     sip_peer.py dns IP PORT --log FILE [--map NAME=IP ...] [--hang NAME]
         [--seconds S]
         A records from the map, nothing for AAAA, no answer at all for a
@@ -75,10 +80,10 @@ def udp(bind_ip, port=0):
     return sock
 
 
-def request(sock, agent_port, method, ruri, extra_headers):
+def request(sock, agent_port, method, ruri, extra_headers, via_params=""):
     ip, port = sock.getsockname()[:2]
     msg = ("%s %s SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport\r\n"
+           "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport%s\r\n"
            "Max-Forwards: 70\r\n"
            "From: <sip:peer@%s:%d>;tag=%s\r\n"
            "To: <%s>\r\n"
@@ -86,8 +91,8 @@ def request(sock, agent_port, method, ruri, extra_headers):
            "CSeq: 1 %s\r\n"
            "%s"
            "Content-Length: 0\r\n\r\n") % (
-        method, ruri, ip, port, token(), ip, port, token(), ruri, token(),
-        method, "".join(h + "\r\n" for h in extra_headers))
+        method, ruri, ip, port, token(), via_params, ip, port, token(), ruri,
+        token(), method, "".join(h + "\r\n" for h in extra_headers))
     sock.sendto(msg.encode(), ("127.0.0.1", agent_port))
 
 
@@ -135,11 +140,12 @@ def cmd_refer(a):
 
 
 def cmd_options(a):
-    sock = udp(a.bind)
+    sock = udp(a.bind, a.port)
     start = time.time()
     extra = ["Contact: " + a.contact] if a.contact else []
     request(sock, a.agent_port, a.method,
-            "sip:agent@127.0.0.1:%d" % a.agent_port, extra)
+            "sip:agent@127.0.0.1:%d" % a.agent_port, extra,
+            ";maddr=" + a.via_maddr if a.via_maddr else "")
     line = final_response(sock, start + a.seconds)
     code = line.split()[1] if line else "none"
     say("STATUS %s %d" % (code, int((time.time() - start) * 1000)))
@@ -150,6 +156,7 @@ def cmd_uas(a):
     for data, addr in datagrams(sock, time.time() + a.seconds):
         start, headers, _ = parse(data)
         if start.startswith("SIP/2.0"):
+            say("RESPONSE " + start[8:])
             continue
         method, ruri = start.split()[:2]
         say("REQUEST %s %s" % (method, ruri))
@@ -160,6 +167,10 @@ def cmd_uas(a):
             if a.contact and 200 <= a.code < 400:
                 extra = "Contact: <%s>\r\n" % a.contact
             reply(sock, addr, start, headers, a.code, "Answer", extra)
+            if a.fork_contact:
+                headers["to"] = [headers["to"][0].split(";tag=")[0]]
+                reply(sock, addr, start, headers, 200, "Fork",
+                      "Contact: <%s>\r\n" % a.fork_contact)
         else:
             reply(sock, addr, start, headers, 200, "OK")
 
@@ -212,12 +223,15 @@ def main():
     o.add_argument("--bind", default="127.0.0.1")
     o.add_argument("--method", default="OPTIONS")
     o.add_argument("--contact")
+    o.add_argument("--via-maddr")
+    o.add_argument("--port", type=int, default=0)
     o.add_argument("--seconds", type=float, default=10)
     u = sub.add_parser("uas")
     u.add_argument("ip")
     u.add_argument("port", type=int)
     u.add_argument("--code", type=int, default=486)
     u.add_argument("--contact")
+    u.add_argument("--fork-contact")
     u.add_argument("--seconds", type=float, default=20)
     d = sub.add_parser("dns")
     d.add_argument("ip")
