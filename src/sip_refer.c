@@ -321,7 +321,7 @@ static void gather_facts(struct refer_job *job)
 	*f = (struct refer_facts){
 		.source_allowed = agent_source_allowed(job->agent, &job->source),
 		.auth_ok = true,
-		.shutting_down = job->agent->shutting_down,
+		.shutting_down = agent_draining(job->agent),
 		.at_max_active = job->agent->calling >= cfg->max_active,
 		.refer_to_count = count_refer_to(job->sip),
 		.contact_count = count_contacts(job->sip),
