@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <libconfig.h>
@@ -165,6 +166,30 @@ static void load_string(struct loader *ld, const config_setting_t *s,
 
 	if (v != NULL)
 		*(char **)field(ld, k) = dup_or_report(ld, s, v);
+}
+
+/* A UNIX socket path: "" turns the control socket off (NULL). */
+static void load_socket_path(struct loader *ld, const config_setting_t *s,
+			     const struct key *k)
+{
+	char **to = field(ld, k);
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(ld, s, "%s: expected a string", k->name);
+		return;
+	}
+	v = config_setting_get_string(s);
+	free(*to);
+	*to = NULL;
+	if (*v == '\0')
+		return;
+	if (strlen(v) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+		report(ld, s, "%s: '%s' is longer than a UNIX socket path "
+		       "may be (%zu bytes)", k->name, v,
+		       sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+	else
+		*to = dup_or_report(ld, s, v);
 }
 
 static void load_level(struct loader *ld, const config_setting_t *s,
@@ -569,6 +594,12 @@ static const struct key metrics_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct key control_keys[] = {
+	{ .name = "control.socket", .load = load_socket_path,
+	  .off = offsetof(struct sta_config, control_socket) },
+	{ .name = NULL },
+};
+
 static const struct key auth_keys[] = {
 	STRING_KEY("auth.realm", auth_realm),
 	{ .name = "auth.users_file", .load = load_private_file,
@@ -605,6 +636,7 @@ static const struct key top_keys[] = {
 	GROUP_KEY("media", media_keys),
 	GROUP_KEY("shutdown", shutdown_keys),
 	GROUP_KEY("metrics", metrics_keys),
+	GROUP_KEY("control", control_keys),
 	GROUP_KEY("auth", auth_keys),
 	GROUP_KEY("tls", tls_keys),
 	GROUP_KEY("log", log_keys),
@@ -771,6 +803,13 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->log_level = STA_LOG_INFO;
 }
 
+/* Defaults that need memory: after set_defaults, before the keys. */
+static void set_allocated_defaults(struct loader *ld)
+{
+	ld->cfg->control_socket = dup_or_report(ld, NULL,
+						STA_DEFAULT_CONTROL_SOCKET);
+}
+
 int config_load(const char *path, struct sta_config *cfg, FILE *err)
 {
 	struct loader ld = { .path = path, .err = err, .cfg = cfg };
@@ -780,6 +819,7 @@ int config_load(const char *path, struct sta_config *cfg, FILE *err)
 	set_defaults(cfg);
 	config_init(&lc);
 	if (parse(&ld, &lc) == 0) {
+		set_allocated_defaults(&ld);
 		root = config_root_setting(&lc);
 		load_members(&ld, root, top_keys, NULL);
 		if (config_setting_get_member(root, "listen") == NULL)
@@ -816,6 +856,7 @@ void config_free(struct sta_config *cfg)
 	free(cfg->sdp_file);
 	free(cfg->sdp);
 	free(cfg->metrics_listen);
+	free(cfg->control_socket);
 	free(cfg->outbound_proxy);
 	free(cfg->resolv_conf);
 	free(cfg->auth_realm);

@@ -18,6 +18,12 @@
 
 #define STA_DEFAULT_CONFIG "/etc/sip-transfer-agent/sip-transfer-agent.conf"
 
+/* control.socket's default: the build's runstatedir (Makefile.am). */
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+#define STA_DEFAULT_CONTROL_SOCKET RUNSTATEDIR "/sip-transfer-agent/control.sock"
+
 enum sta_log_level {
 	STA_LOG_ERROR,
 	STA_LOG_WARNING,
@@ -84,6 +90,8 @@ struct sta_config {
 	char *tls_certificate;		/* PEM files for sips:/transport=tls */
 	char *tls_key;
 	char *metrics_listen;		/* "host:port" of GET /metrics; NULL: off */
+	char *control_socket;		/* control.socket, a UNIX socket path
+					   (< 108 bytes); NULL: "" (off) */
 	enum sta_log_level log_level;	/* log.level, default info */
 };
 

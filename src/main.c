@@ -15,6 +15,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "config.h"
+#include "control.h"
 #include "heap_release.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -92,6 +93,8 @@ struct daemon {
 	struct sta_agent *agent;
 	su_timer_t *heartbeat;
 	struct metrics_http *metrics;	/* NULL: metrics.listen unset */
+	struct sta_control *control;	/* NULL: control.socket off or
+					   unusable */
 	char *metrics_text;		/* rendering buffer, grown as needed */
 	size_t metrics_size;
 	uint64_t watchdog_ms;		/* 0: no watchdog */
@@ -218,24 +221,30 @@ static bool same_string(char const *a, char const *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* SIGHUP: a new file is parsed into a new struct and swapped in only when
- * it is valid; the old one stays otherwise. */
-static void reload(struct daemon *d)
+/* SIGHUP and the control socket's `reload`: a new file is parsed into a
+ * new struct and swapped in only when it is valid; the old one stays
+ * otherwise.  BY names who asked, the file's errors go to ERR.  Returns true when the new
+ * file is in force. */
+static bool reload(struct daemon *d, char const *by, FILE *err)
 {
 	struct sta_config *next = calloc(1, sizeof *next);
 
 	service_reloading();
-	log_notice("SIGHUP: reloading %s", d->opts->config_path);
-	if (!next || config_load(d->opts->config_path, next, stderr) < 0) {
+	log_notice("%s: reloading %s", by, d->opts->config_path);
+	if (!next || config_load(d->opts->config_path, next, err) < 0) {
 		refuse_reload(d, next, "the file has errors");
-		return;
+		return false;
 	}
 	if (!same_string(next->metrics_listen, d->cfg->metrics_listen))
 		log_warning("reload: metrics.listen changed; it applies after "
 			    "a restart");
+	if (!same_string(next->control_socket, d->cfg->control_socket))
+		log_warning("reload: control.socket changed; it applies after "
+			    "a restart");
 	if (!sip_agent_reload(d->agent, next)) {
+		fputs("auth: the new auth group cannot be used\n", err);
 		refuse_reload(d, next, "its auth group cannot be used");
-		return;
+		return false;
 	}
 	config_free(d->cfg);
 	free(d->cfg);
@@ -245,6 +254,25 @@ static void reload(struct daemon *d)
 	d->reload_failed = false;
 	summarize(d, d->status, sizeof d->status);
 	service_ready(d->status);
+	return true;
+}
+
+static bool reload_from_control(void *ctx, FILE *err)
+{
+	return reload(ctx, "control", err);
+}
+
+/* control.socket, when set; the agent runs on without it when it cannot
+ * be created (logged). */
+static void start_control(struct daemon *d)
+{
+	struct control_hooks hooks = {
+		.reload = reload_from_control, .ctx = d,
+	};
+
+	if (d->cfg->control_socket)
+		d->control = control_start(d->agent, d->cfg->control_socket,
+					   &hooks);
 }
 
 /* Signals arrive through a signalfd watched by the event loop, so their
@@ -259,7 +287,7 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w,
 	if (read(w->fd, &si, sizeof si) != sizeof si)
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
-		reload(d);
+		reload(d, "SIGHUP", stderr);
 		return 0;
 	}
 	log_notice("%s: shutting down", strsignal((int)si.ssi_signo));
@@ -321,12 +349,14 @@ static int run(struct daemon *d)
 	    (!d->cfg->metrics_listen ||
 	     (d->metrics = metrics_http_start(d->cfg->metrics_listen)))) {
 		start_heartbeat(d);
+		start_control(d);
 		announce_ready(d);
 		su_root_run(d->root);
 		log_notice("stopped");
 		status = EXIT_SUCCESS;
 	}
 	su_timer_destroy(d->heartbeat);
+	control_stop(d->control);
 	metrics_http_stop(d->metrics);
 	free(d->metrics_text);
 	sip_agent_destroy(d->agent);

@@ -266,14 +266,15 @@ static int decide(struct refer_verdict *v, int status, const char *why)
 	return status;
 }
 
-/* The 503 row: shutting down and max_active (Retry-After 5) win over the
- * rates, per source then overall (Retry-After 1). */
+/* The 503 row: shutting down, draining and max_active (Retry-After 5) win
+ * over the rates, per source then overall (Retry-After 1). */
 static int unavailable(const struct refer_facts *f, struct refer_verdict *v)
 {
-	bool busy = f->shutting_down || f->at_max_active;
+	bool busy = f->shutting_down || f->draining || f->at_max_active;
 
 	v->retry_after = busy ? 5 : 1;
 	return decide(v, 503, f->shutting_down ? "shutting down" :
+			      f->draining ? "draining" :
 			      f->at_max_active ? "max_active reached" :
 			      f->over_rate ? "over rate" : "over max_rate");
 }
@@ -288,8 +289,8 @@ static int admit_request(const struct refer_facts *f, struct refer_verdict *v)
 		return decide(v, 401, f->auth_stale ? "stale nonce"
 						    : "authentication required");
 	}
-	if (f->shutting_down || f->at_max_active || f->over_rate ||
-	    f->over_max_rate)
+	if (f->shutting_down || f->draining || f->at_max_active ||
+	    f->over_rate || f->over_max_rate)
 		return unavailable(f, v);
 	if (f->refer_to_count != 1)
 		return decide(v, 400, f->refer_to_count == 0 ? "no Refer-To"

@@ -61,7 +61,8 @@ struct refer_facts {
 	bool auth_required;		/* auth configured, source not trusted */
 	bool auth_ok;			/* credentials present and right */
 	bool auth_stale;		/* credentials right but the nonce expired */
-	bool shutting_down;
+	bool shutting_down;		/* SIGTERM's drain */
+	bool draining;			/* sip-transfer-agentctl drain */
 	bool at_max_active;		/* limits.max_active reached */
 	bool over_rate;			/* source over limits.per_source_rate;
 					 * call rate_take() only once the

@@ -34,6 +34,7 @@
 #include "sip_dialog.h"
 #include "sip_dns.h"
 #include "sip_refer.h"
+#include "sip_referer.h"
 #include "sip_tls.h"
 #include "sofia_ackbye.h"
 #include "sofia_resolve.h"
@@ -270,7 +271,7 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	case sip_method_options:	/* a proxy's keepalive probe */
-		if (agent->shutting_down)
+		if (agent_draining(agent))
 			return reply_capabilities(irq,
 						  SIP_503_SERVICE_UNAVAILABLE);
 		return reply_capabilities(irq, SIP_200_OK);
@@ -527,6 +528,11 @@ void sip_agent_transfers_changed(struct sta_agent *agent)
 	}
 }
 
+bool agent_draining(struct sta_agent const *agent)
+{
+	return agent->shutting_down || agent->paused;
+}
+
 void sip_agent_destroy(struct sta_agent *agent)
 {
 	if (!agent)
@@ -535,6 +541,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 	sofia_ackbye_guard(NULL);
 	su_timer_destroy(agent->drain_timer);
 	sip_refer_free_all(agent);
+	sip_referer_free_all(agent);
 	sip_connections_destroy(agent->conns);
 	xfer_free_all(agent);
 	dialog_free_all(agent);

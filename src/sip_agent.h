@@ -29,6 +29,7 @@ struct cidr;
 struct sta_auth;
 struct sta_transfer;
 struct sta_dialog;
+struct sta_referer;
 struct sta_dns;
 struct refer_job;
 struct sip_connections;
@@ -70,6 +71,10 @@ struct sta_agent {
 	unsigned long refused;		/* REFERs refused since start */
 	unsigned long next_id;
 	bool shutting_down;		/* SIGTERM: new REFERs get 503 */
+	bool paused;			/* control `drain`: new REFERs get 503
+					   (and OPTIONS), the agent runs on */
+	unsigned long next_dialog_id;	/* the last dialog id given */
+	LIST_HEAD(, sta_referer) referers;	/* REFERs the agent sent */
 	bool stopping_transfers;	/* grace over: live transfers stopped */
 	su_timer_t *drain_timer;
 	struct sip_connections *conns;	/* accepted TCP/TLS connections */
@@ -166,6 +171,10 @@ void sip_agent_drain(struct sta_agent *agent);
  * agent is answered: moves the drain on (held calls get their BYE once no
  * transfer is live; the agent exits once those are answered). */
 void sip_agent_transfers_changed(struct sta_agent *agent);
+
+/* New REFERs get 503 and OPTIONS 503: SIGTERM's drain or the control
+ * socket's `drain`. */
+bool agent_draining(struct sta_agent const *agent);
 
 /* Free the agent; live transfers are dropped. */
 void sip_agent_destroy(struct sta_agent *agent);

@@ -28,6 +28,7 @@
 #include "sip_auth.h"
 #include "sip_connections.h"
 #include "sip_refer.h"
+#include "sip_referer.h"
 #include "sip_transfer.h"
 
 static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
@@ -40,6 +41,8 @@ static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 	if (!d)
 		return NULL;
 	d->agent = agent;
+	d->id = ++agent->next_dialog_id;
+	d->created_ms = sta_now_ms();
 	d->refs = 1;
 	LIST_INSERT_HEAD(&agent->dialogs, d, link);
 	d->call_timer = su_timer_create(su_root_task(agent->root), 0);
@@ -143,6 +146,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 	d->contact = agent_contact_for(agent, irq, d->home);
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
+	d->peer = url_as_string(d->home, sip->sip_from->a_url);
 	return d;
 }
 
@@ -177,6 +181,8 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 	d->session = SESSION_EARLY;
 	d->agent_initiated = true;
 	d->caller = x;
+	d->placed_by = xfer_id(x);
+	d->peer = url_as_string(d->home, target);
 	return d;
 }
 
@@ -269,6 +275,7 @@ static void end_session(struct sta_dialog *d)
 	d->session = SESSION_ENDED;
 	su_timer_reset(d->call_timer);
 	forget_invite(d);
+	sip_referer_call_gone(d);
 	xfer_dialog_ended(d);
 	if (held) {
 		d->agent->held_calls--;
@@ -310,6 +317,48 @@ void dialog_hangup(struct sta_dialog *d)
 	else
 		log_error("dialog %s: cannot send BYE", d->call_id);
 	end_session(d);
+}
+
+static bool is_call(struct sta_dialog const *d)
+{
+	return d->refs && d->session == SESSION_CONFIRMED;
+}
+
+void dialog_each_call(struct sta_agent *agent,
+		      void (*fn)(void *ctx, struct call_view const *v),
+		      void *ctx)
+{
+	uint64_t now = sta_now_ms();
+	struct sta_dialog *d;
+
+	LIST_FOREACH(d, &agent->dialogs, link)
+		if (is_call(d))
+			fn(ctx, &(struct call_view){
+				.id = d->id,
+				.peer = d->peer,
+				.age_ms = now - d->created_ms,
+				.transfer = d->placed_by,
+			});
+}
+
+unsigned dialog_count_calls(struct sta_agent const *agent)
+{
+	struct sta_dialog const *d;
+	unsigned n = 0;
+
+	LIST_FOREACH(d, &agent->dialogs, link)
+		n += is_call(d);
+	return n;
+}
+
+struct sta_dialog *dialog_call(struct sta_agent *agent, unsigned long id)
+{
+	struct sta_dialog *d;
+
+	LIST_FOREACH(d, &agent->dialogs, link)
+		if (d->id == id)
+			return is_call(d) ? d : NULL;
+	return NULL;
 }
 
 unsigned dialog_hangup_all(struct sta_agent *agent)
@@ -387,8 +436,8 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		return reply_sdp(irq, d);
 	case sip_method_options:
 		return 200;
-	case sip_method_notify:
-		return 481;
+	case sip_method_notify:	/* for a REFER the agent sent */
+		return sip_referer_notify(d, irq, sip);
 	default:
 		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
 				    SIPTAG_ALLOW_STR(STA_ALLOW), TAG_END());

@@ -13,6 +13,7 @@
 #define STA_SIP_DIALOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/queue.h>
 
 #include <sofia-sip/nta.h>
@@ -32,6 +33,11 @@ enum session_state {
 struct sta_dialog {
 	su_home_t home[1];		/* first: the dialog is its own home */
 	struct sta_agent *agent;
+	unsigned long id;		/* stable, for the control socket */
+	uint64_t created_ms;
+	char *peer;			/* the other party's URI */
+	unsigned long placed_by;	/* id of the transfer whose INVITE
+					   made it; 0: none */
 	LIST_ENTRY(sta_dialog) link;	/* in agent->dialogs */
 	unsigned refs;
 	nta_leg_t *leg;
@@ -103,6 +109,26 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
  * The BYE counts in agent->byes_pending until it is answered or times
  * out; then sip_agent_transfers_changed() is told. */
 void dialog_hangup(struct sta_dialog *d);
+
+/* A call the agent holds (a confirmed INVITE session), as the control
+ * socket lists it. */
+struct call_view {
+	unsigned long id;
+	char const *peer;
+	uint64_t age_ms;
+	unsigned long transfer;		/* placed_by; 0: a call to the agent */
+};
+
+/* FN for every call the agent holds, newest first. */
+void dialog_each_call(struct sta_agent *agent,
+		      void (*fn)(void *ctx, struct call_view const *v),
+		      void *ctx);
+
+/* How many calls the agent holds. */
+unsigned dialog_count_calls(struct sta_agent const *agent);
+
+/* The call the agent holds with id ID, or NULL. */
+struct sta_dialog *dialog_call(struct sta_agent *agent, unsigned long id);
 
 /* End every held call the agent answered (drain); returns how many. */
 unsigned dialog_hangup_all(struct sta_agent *agent);

@@ -162,7 +162,7 @@ static void take_rate_tokens(struct sta_agent *agent, struct refer_facts *f,
 	uint64_t now = sta_now_ms();
 
 	if (!f->source_allowed || !f->auth_ok || f->shutting_down ||
-	    f->at_max_active)
+	    f->draining || f->at_max_active)
 		return;
 	f->over_rate = !rate_take(agent->rates, cfg->per_source_rate, family,
 				  addr, now);
@@ -223,6 +223,7 @@ static void gather_facts(struct refer_job *job)
 		.source_allowed = agent_source_allowed(job->agent, &job->source),
 		.auth_ok = true,
 		.shutting_down = job->agent->shutting_down,
+		.draining = job->agent->paused,
 		.at_max_active = job->agent->calling >= cfg->max_active,
 		.refer_to_count = count_refer_to(job->sip),
 		.contact_count = count_contacts(job->sip),

@@ -47,11 +47,14 @@ struct sta_transfer {
 	struct invite_request req;	/* in home */
 	char *call_id;			/* the referer's, for logs */
 	char *refer_to;			/* as written, for logs */
+	char *referer;			/* the REFER's From URI */
+	unsigned notifies_sent;
 
 	su_timer_t *timer;
 	bool invite_failed;		/* the INVITE could not be sent */
 	bool notify_failed;		/* the NOTIFY could not be sent */
 	bool dead;			/* over: freed from the next timer */
+	bool cancelled;			/* by the control socket's `cancel` */
 };
 
 static void perform(struct sta_transfer *x, struct transfer_actions *a);
@@ -161,6 +164,7 @@ static bool send_notify(struct sta_transfer *x,
 	} else {
 		transfer_notify_left(&x->core, sta_now_ms());
 		x->agent->metrics.notifies_sent++;
+		x->notifies_sent++;
 	}
 	return x->notify != NULL;
 }
@@ -310,6 +314,87 @@ void xfer_shutdown_all(struct sta_agent *agent)
 			xfer_replaced(x);
 }
 
+/* ---- the control socket's view ---------------------------------------- */
+
+unsigned long xfer_id(struct sta_transfer const *x)
+{
+	return x->id;
+}
+
+static char const *call_name(enum call_state s)
+{
+	switch (s) {
+	case CALL_CALLING:
+		return "calling";
+	case CALL_ANSWERED:
+		return "answered";
+	case CALL_FAILED:
+		return "failed";
+	case CALL_ENDED:
+		return "ended";
+	}
+	return "?";
+}
+
+static char const *sub_name(enum sub_state s)
+{
+	switch (s) {
+	case SUB_ACTIVE:
+		return "active";
+	case SUB_ENDED:
+		return "ended";
+	case SUB_NONE:
+		return "none";
+	}
+	return "?";
+}
+
+void xfer_each(struct sta_agent *agent,
+	       void (*fn)(void *ctx, struct xfer_view const *v), void *ctx)
+{
+	uint64_t now = sta_now_ms();
+	char last[SIPFRAG_MAX];
+	struct sta_transfer *x;
+
+	LIST_FOREACH(x, &agent->transfers, link) {
+		if (x->dead)
+			continue;
+		snprintf(last, sizeof last, "%.*s",
+			 (int)strcspn(x->core.report, "\r\n"), x->core.report);
+		fn(ctx, &(struct xfer_view){
+			.id = x->id,
+			.age_ms = now - x->core.started_ms,
+			.call = call_name(x->core.call),
+			.subscription = sub_name(x->core.sub),
+			.referer = x->referer,
+			.refer_to = x->refer_to,
+			.last_status = last[0] ? last : NULL,
+			.notifies_sent = x->notifies_sent,
+			.notifies_coalesced = x->core.pacer.coalesced,
+		});
+	}
+}
+
+bool xfer_cancel(struct sta_agent *agent, unsigned long id,
+		 char const **did)
+{
+	struct sta_transfer *x;
+
+	LIST_FOREACH(x, &agent->transfers, link)
+		if (x->id == id && !x->dead)
+			break;
+	if (!x || x->cancelled)
+		return false;
+	x->cancelled = true;
+	*did = x->core.call == CALL_CALLING ? "CANCEL sent to the target" :
+	       x->core.call == CALL_ANSWERED ? "BYE sent to the target" :
+	       "the call was already over; the subscription ends";
+	xlog(x, STA_LOG_NOTICE, 0, "transfer %lu: cancelled from the "
+	     "control socket", x->id);
+	xfer_replaced(x);
+	return true;
+}
+
 static uint32_t event_id(sip_event_t const *ev)
 {
 	char const *id = ev ? msg_params_find(ev->o_params, "id=") : NULL;
@@ -397,6 +482,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	x->event = sip_event_make(x->home, event);
 	x->call_id = su_strdup(x->home, sip->sip_call_id->i_id);
 	x->refer_to = su_strdup(x->home, req->refer_to);
+	x->referer = url_as_string(x->home, sip->sip_from->a_url);
 	if (req->subscribed)
 		x->notify_dialog = dialog ? dialog_ref(dialog)
 					  : dialog_new_uas(agent, irq, sip);

@@ -12,6 +12,7 @@
 #define STA_SIP_TRANSFER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip.h>
@@ -52,6 +53,34 @@ void xfer_dialog_ended(struct sta_dialog *d);
 /* The early call of transfer X was taken over by an INVITE with Replaces:
  * CANCEL it, report 487. */
 void xfer_replaced(struct sta_transfer *x);
+
+/* A live transfer as the control socket lists it. */
+struct xfer_view {
+	unsigned long id;
+	uint64_t age_ms;
+	char const *call;		/* calling, answered, failed, ended */
+	char const *subscription;	/* active, ended, none */
+	char const *referer;		/* the REFER's From URI */
+	char const *refer_to;
+	char const *last_status;	/* the status line last reported, or
+					   NULL before any */
+	unsigned notifies_sent;
+	unsigned notifies_coalesced;
+};
+
+/* FN for every live transfer, newest first. */
+void xfer_each(struct sta_agent *agent,
+	       void (*fn)(void *ctx, struct xfer_view const *v), void *ctx);
+
+/* The id of transfer X. */
+unsigned long xfer_id(struct sta_transfer const *x);
+
+/* End live transfer ID as a drain would (transfer_shutdown(): CANCEL while
+ * ringing and a final NOTIFY 487, BYE when answered).  Returns false when
+ * there is no such live transfer or it was cancelled already; *DID says
+ * what was done. */
+bool xfer_cancel(struct sta_agent *agent, unsigned long id,
+		 char const **did);
 
 /* Stop every live transfer (drain): see transfer_shutdown(). */
 void xfer_shutdown_all(struct sta_agent *agent);

@@ -312,6 +312,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.shutdown_grace, 0);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_DEBUG);
 	ck_assert_str_eq(cfg.metrics_listen, "[::1]:9191");
+	ck_assert_str_eq(cfg.control_socket, "/tmp/sta-ctl/control.sock");
 	ck_assert_str_eq(cfg.outbound_proxy,
 			 "sip:proxy.example.org:5080;transport=tcp");
 	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
@@ -364,6 +365,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.shutdown_grace, 10);
 	ck_assert_int_eq(cfg.log_level, STA_LOG_INFO);
 	ck_assert_ptr_null(cfg.metrics_listen);
+	ck_assert_str_eq(cfg.control_socket, STA_DEFAULT_CONTROL_SOCKET);
 	config_free(&cfg);
 	free(path);
 }
@@ -535,6 +537,50 @@ START_TEST(metrics_listen_takes_ipv4_or_bracketed_ipv6_and_port)
 		config_free(&cfg);
 		free(path);
 	}
+}
+END_TEST
+
+/* A config of listen, the SDP file and control = { socket = VALUE; }. */
+static char *stage_control(const char *name, const char *value)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "listen = [ \"sip:127.0.0.1:5060\" ];\n"
+		"media = { sdp_file = \"@DATA@/offer.sdp\"; };\n"
+		"control = { socket = \"%s\"; };\n", value);
+	fclose(f);
+	return stage_text(name, text);
+}
+
+START_TEST(control_socket_empty_turns_it_off)
+{
+	struct sta_config cfg;
+	char *path = stage_control("control_off.conf", "");
+
+	expect_loads(path, &cfg);
+	ck_assert_ptr_null(cfg.control_socket);
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
+
+START_TEST(control_socket_longer_than_sun_path_is_an_error)
+{
+	char value[120], expected[320];
+	char *path;
+
+	memset(value, 'a', sizeof value - 1);
+	value[0] = '/';
+	value[sizeof value - 1] = '\0';
+	path = stage_control("control_long.conf", value);
+	snprintf(expected, sizeof expected, "@CONF@:3: control.socket: '%s' "
+		 "is longer than a UNIX socket path may be (107 bytes)\n",
+		 value);
+	expect_failure(path, strdup(expected));
+	free(path);
 }
 END_TEST
 
@@ -832,6 +878,7 @@ Suite *check_suite(void)
 	tcase_add_test(ok, shipped_example_loads_with_default_values);
 	tcase_add_test(ok, metrics_listen_takes_ipv4_or_bracketed_ipv6_and_port);
 	tcase_add_test(ok, config_free_leaves_struct_zeroed);
+	tcase_add_test(ok, control_socket_empty_turns_it_off);
 	tcase_add_test(ok, sdp_file_of_64_kib_loads);
 	suite_add_tcase(s, ok);
 
@@ -856,6 +903,7 @@ Suite *check_suite(void)
 	tcase_add_test(bad, sdp_file_not_starting_with_v0_is_an_error);
 	tcase_add_test(bad, sdp_file_over_64_kib_is_an_error);
 	tcase_add_test(bad, several_errors_are_all_reported);
+	tcase_add_test(bad, control_socket_longer_than_sun_path_is_an_error);
 	suite_add_tcase(s, bad);
 	return s;
 }

@@ -514,6 +514,15 @@ START_TEST(shutting_down_is_503_retry_after_5)
 }
 END_TEST
 
+START_TEST(draining_is_503_retry_after_5)
+{
+	facts.draining = true;
+	assert_verdict(503, "Service Unavailable", "draining");
+	ck_assert_uint_eq(verdict.retry_after, 5);
+	assert_callbacks(0, 0);
+}
+END_TEST
+
 START_TEST(max_active_reached_is_503_retry_after_5)
 {
 	facts.at_max_active = true;
@@ -885,6 +894,7 @@ Suite *check_suite(void)
 	tcase_add_test(a, good_credentials_pass_auth);
 	tcase_add_test(a, auth_not_required_ignores_credentials);
 	tcase_add_test(a, shutting_down_is_503_retry_after_5);
+	tcase_add_test(a, draining_is_503_retry_after_5);
 	tcase_add_test(a, max_active_reached_is_503_retry_after_5);
 	tcase_add_test(a, over_rate_is_503_retry_after_1);
 	tcase_add_test(a, over_max_rate_is_503_retry_after_1);

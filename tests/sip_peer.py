@@ -21,6 +21,15 @@ from a table, logs every question and never answers some names.
         with C (a 2xx or 3xx carries --contact), then, with --fork-contact,
         with a second 200 of another To tag naming that Contact (a fork);
         BYE and the rest 200.
+    sip_peer.py transferee AGENT_PORT [--refer-code C] [--refer-sub-false]
+        [--notify 100,200] [--delay S] [--gap S] [--seconds S]
+        calls the agent (INVITE, 200, ACK) and prints "CALL call-id
+        its-tag agent-tag"; for a REFER in that call prints "REFER
+        <Refer-To> <Referred-By>", answers it C (default 202), then sends
+        one NOTIFY per listed status (the first --delay after the REFER,
+        the others --gap apart, the last one terminated),
+        printing "NOTIFY-ANSWER code" for each; answers a BYE 200 and
+        prints "REQUEST BYE".
     sip_peer.py dns IP PORT --log FILE [--map NAME=IP ...] [--hang NAME]
         [--seconds S]
         A records from the map, nothing for AAAA, no answer at all for a
@@ -175,6 +184,118 @@ def cmd_uas(a):
             reply(sock, addr, start, headers, 200, "OK")
 
 
+def header(headers, name):
+    return headers.get(name, [""])[0]
+
+
+class Call:
+    """The transferee's side of one call with the agent."""
+
+    def __init__(self, sock, agent_port):
+        self.sock, self.agent_port = sock, agent_port
+        self.ip, self.port = sock.getsockname()[:2]
+        self.call_id = token() + "@sip-peer"
+        self.tag, self.cseq = token(), 1
+        self.agent_tag, self.target = None, None
+
+    def send(self, method, extra=(), body="", cseq=None):
+        to = "<sip:agent@127.0.0.1:%d>" % self.agent_port
+        if self.agent_tag:
+            to += ";tag=" + self.agent_tag
+        msg = ("%s %s SIP/2.0\r\n"
+               "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport\r\n"
+               "Max-Forwards: 70\r\n"
+               "From: <sip:bob@%s:%d>;tag=%s\r\n"
+               "To: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n"
+               "Contact: <sip:bob@%s:%d>\r\n%s"
+               "Content-Length: %d\r\n\r\n%s") % (
+            method, self.target or "sip:agent@127.0.0.1:%d" %
+            self.agent_port, self.ip, self.port, token(), self.ip,
+            self.port, self.tag, to, self.call_id, cseq or self.cseq,
+            method, self.ip, self.port,
+            "".join(h + "\r\n" for h in extra), len(body), body)
+        self.sock.sendto(msg.encode(), ("127.0.0.1", self.agent_port))
+
+    def establish(self, deadline):
+        sdp = ("v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+               "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n")
+        self.send("INVITE", ["Content-Type: application/sdp"], sdp)
+        for data, _ in datagrams(self.sock, deadline):
+            start, headers, _ = parse(data)
+            if start.startswith("SIP/2.0 2"):
+                self.agent_tag = header(headers, "to").split("tag=")[1]
+                self.target = header(headers, "contact").strip("<>")
+                self.send("ACK", cseq=1)
+                say("CALL %s %s %s" % (self.call_id, self.tag,
+                                       self.agent_tag))
+                return True
+        return False
+
+    def notify(self, event, status, final):
+        self.cseq += 1
+        state = "terminated;reason=noresource" if final else \
+            "active;expires=60"
+        self.send("NOTIFY", ["Event: " + event,
+                             "Subscription-State: " + state,
+                             "Content-Type: message/sipfrag;version=2.0"],
+                  "SIP/2.0 %s\r\n" % status)
+
+
+PHRASES = {100: "Trying", 180: "Ringing", 200: "OK", 486: "Busy Here"}
+
+
+def cmd_transferee(a):
+    sock = udp("127.0.0.1")
+    deadline = time.time() + a.seconds
+    call = Call(sock, a.agent_port)
+    if not call.establish(deadline):
+        return
+    pending = []
+    event, next_at = None, 0
+    while time.time() < deadline:
+        wait = deadline - time.time()
+        if pending:
+            wait = min(wait, next_at - time.time())
+        sock.settimeout(max(0.01, wait))
+        try:
+            data, addr = sock.recvfrom(65536)
+        except socket.timeout:
+            data = None
+        if data:
+            got = transferee_handle(a, sock, call, data, addr)
+            if got:
+                pending, event = got
+                next_at = time.time() + a.delay
+        while pending and time.time() >= next_at:
+            code = pending.pop(0)
+            call.notify(event, "%d %s" % (code, PHRASES.get(code, "X")),
+                        not pending)
+            next_at = time.time() + a.gap
+
+
+def transferee_handle(a, sock, call, data, addr):
+    """Answer one message; returns (NOTIFY statuses, Event) for a REFER."""
+    start, headers, _ = parse(data)
+    if start.startswith("SIP/2.0 "):
+        if "NOTIFY" in header(headers, "cseq"):
+            say("NOTIFY-ANSWER " + start.split()[1])
+    elif start.startswith("REFER "):
+        say("REFER %s %s" % (header(headers, "refer-to"),
+                             header(headers, "referred-by")))
+        extra = "Refer-Sub: false\r\n" if a.refer_sub_false else ""
+        phrase = "Accepted" if a.refer_code < 300 else "Decline"
+        reply(sock, addr, start, headers, a.refer_code, phrase, extra)
+        if a.refer_code < 300 and not a.refer_sub_false and a.notify:
+            return ([int(c) for c in a.notify.split(",")],
+                    "refer;id=" + header(headers, "cseq").split()[0])
+    elif start.startswith("BYE "):
+        say("REQUEST BYE")
+        reply(sock, addr, start, headers, 200, "OK")
+    elif not start.startswith("ACK "):
+        reply(sock, addr, start, headers, 200, "OK")
+    return None
+
+
 def dns_name(packet, pos):
     labels = []
     while packet[pos]:
@@ -233,6 +354,14 @@ def main():
     u.add_argument("--contact")
     u.add_argument("--fork-contact")
     u.add_argument("--seconds", type=float, default=20)
+    t = sub.add_parser("transferee")
+    t.add_argument("agent_port", type=int)
+    t.add_argument("--refer-code", type=int, default=202)
+    t.add_argument("--refer-sub-false", action="store_true")
+    t.add_argument("--notify", default="")
+    t.add_argument("--gap", type=float, default=0.3)
+    t.add_argument("--delay", type=float, default=0.1)
+    t.add_argument("--seconds", type=float, default=20)
     d = sub.add_parser("dns")
     d.add_argument("ip")
     d.add_argument("port", type=int)
@@ -242,7 +371,7 @@ def main():
     d.add_argument("--seconds", type=float, default=20)
     a = p.parse_args()
     {"refer": cmd_refer, "options": cmd_options, "uas": cmd_uas,
-     "dns": cmd_dns}[a.cmd](a)
+     "transferee": cmd_transferee, "dns": cmd_dns}[a.cmd](a)
 
 
 if __name__ == "__main__":

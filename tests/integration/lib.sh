@@ -123,6 +123,7 @@ sta_port() {
 # Write $STA_OUT/NAME.conf: SPEC section 8 with the defaults below (listen on
 # 127.0.0.1:PORT for UDP and TCP), each group.key=value replacing one
 # setting (the value is written as it is: quote strings, bracket lists).
+# control.socket defaults to $STA_OUT/NAME.sock.
 sta_config() {
 	_name=$1 _port=$2
 	shift 2
@@ -154,6 +155,7 @@ sta_config() {
 	c_sip_resolv_conf=
 	c_sip_tcp_idle_timeout=
 	c_log_level='"debug"'
+	c_control_socket="\"$STA_OUT/$_name.sock\""
 	for _kv in "$@"; do
 		_k=${_kv%%=*}
 		_v=${_kv#*=}
@@ -164,7 +166,8 @@ sta_config() {
 		limits.per_source_rate | limits.max_rate | limits.max_calls | \
 		limits.max_connections | policy.allow_from | policy.targets | \
 		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
-		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout)
+		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout | \
+		control.socket)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -200,6 +203,7 @@ policy = { allow_from = $c_policy_allow_from;
 media = { sdp_file = $c_media_sdp_file; };
 shutdown = { grace = $c_shutdown_grace; };
 log = { level = $c_log_level; };
+control = { socket = $c_control_socket; };
 $_sip
 EOF
 }
