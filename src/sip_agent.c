@@ -29,6 +29,7 @@
 #include "log.h"
 #include "next_hop.h"
 #include "policy.h"
+#include "request_rules.h"
 #include "sip_auth.h"
 #include "sip_connections.h"
 #include "sip_dialog.h"
@@ -241,21 +242,89 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	return reply_capabilities(irq, SIP_489_BAD_EVENT);
 }
 
+/* The Require option tags of SIP the agent does not support, joined
+ * with ", " into BUF; false when there is none. */
+static bool unsupported_list(sip_t const *sip, su_home_t *home, char *buf,
+			     size_t size)
+{
+	size_t n = 0, k, len = 0;
+	char const **tags, **bad;
+
+	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+		for (msg_param_t const *t = r->k_items; t && *t; t++)
+			n++;
+	tags = su_zalloc(home, (2 * n + 1) * sizeof *tags);
+	if (!tags)
+		return false;
+	bad = tags + n;
+	n = 0;
+	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+		for (msg_param_t const *t = r->k_items; t && *t; t++)
+			tags[n++] = *t;
+	k = require_unsupported(tags, n, bad);
+	buf[0] = '\0';
+	for (size_t i = 0; i < k && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i ? ", " : "", bad[i]);
+	return k > 0;
+}
+
+int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip)
+{
+	url_t const *u = sip->sip_request->rq_url;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char tags[512];
+	int status = request_uri_status(u->url_scheme, u->url_host);
+	bool bad_ext;
+
+	if (status) {
+		log_notice("%s refused: %d (Request-URI %s) Call-ID %s",
+			   sip->sip_request->rq_method_name, status,
+			   status == 416 ? "scheme not sip/sips"
+					 : "does not parse",
+			   sip->sip_call_id->i_id);
+		if (status == 416)
+			nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI,
+					    TAG_END());
+		else
+			nta_incoming_treply(irq, SIP_400_BAD_REQUEST,
+					    TAG_END());
+		return status;
+	}
+	if (sip->sip_request->rq_method == sip_method_cancel)
+		return 0;
+	bad_ext = unsupported_list(sip, home, tags, sizeof tags);
+	su_home_deinit(home);
+	if (!bad_ext)
+		return 0;
+	log_notice("%s refused: 420 (Require: unsupported %s) Call-ID %s",
+		   sip->sip_request->rq_method_name, tags,
+		   sip->sip_call_id->i_id);
+	nta_incoming_treply(irq, SIP_420_BAD_EXTENSION,
+			    SIPTAG_UNSUPPORTED_STR(tags),
+			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+	return 420;
+}
+
 /* Every request that matched no dialog of the agent arrives here. */
 static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		      nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sta_agent *agent = (struct sta_agent *)magic;
 	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
+	int status;
 
 	(void)leg;
 	sip_connections_seen(agent->conns, irq);
 	log_debug("%s from Call-ID %s", sip->sip_request->rq_method_name,
 		  sip->sip_call_id->i_id);
-	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
+	if (sip->sip_request->rq_method == sip_method_ack) {
 		nta_incoming_destroy(irq);
 		return 0;
+	}
+	if ((status = sip_agent_precheck(irq, sip)) != 0)
+		return status;
+	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
 		if (agent->shutting_down)
 			return reply_capabilities(irq,

@@ -140,6 +140,15 @@ bool agent_source_within_rate(struct sta_agent *agent,
 int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 			sip_t const *sip, struct sta_dialog *d);
 
+/*
+ * The checks of SPEC section 2's first row that every request but ACK
+ * passes before anything else, outside and inside dialogs: a Request-URI
+ * that is not sip/sips gets 416, one that does not parse 400; a Require
+ * naming an option tag the agent does not support gets 420 with
+ * Unsupported (not for CANCEL).  Returns the status answered, or 0.
+ */
+int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip);
+
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */
 struct sta_agent *sip_agent_create(su_root_t *root,

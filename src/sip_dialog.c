@@ -364,6 +364,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sta_dialog *d = (struct sta_dialog *)magic;
+	int status;
 
 	(void)leg;
 	sip_connections_seen(d->agent->conns, irq);
@@ -373,6 +374,8 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	}
+	if ((status = sip_agent_precheck(irq, sip)) != 0)
+		return status;
 	if (d->refs == 0)
 		return 481;
 	switch (sip->sip_request->rq_method) {

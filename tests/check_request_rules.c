@@ -1,0 +1,106 @@
+/*
+ * check_request_rules.c - Check suite for request_rules.c: the Request-URI
+ * scheme rule, the Require rule and the in-dialog CSeq order.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "request_rules.h"
+
+START_TEST(sip_and_sips_uris_pass)
+{
+	ck_assert_int_eq(request_uri_status("sip", "127.0.0.1"), 0);
+	ck_assert_int_eq(request_uri_status("SIPS", "[::1]"), 0);
+}
+END_TEST
+
+START_TEST(other_schemes_get_416)
+{
+	ck_assert_int_eq(request_uri_status("mailto", NULL), 416);
+	ck_assert_int_eq(request_uri_status("http", "example.com"), 416);
+	ck_assert_int_eq(request_uri_status("tel", NULL), 416);
+	ck_assert_int_eq(request_uri_status("x-foo+bar.1", NULL), 416);
+}
+END_TEST
+
+START_TEST(unparsable_uris_get_400)
+{
+	ck_assert_int_eq(request_uri_status(NULL, "not-a-uri"), 400);
+	ck_assert_int_eq(request_uri_status("", NULL), 400);
+	ck_assert_int_eq(request_uri_status("<<<", NULL), 400);
+	ck_assert_int_eq(request_uri_status("1sip", "h"), 400);
+	ck_assert_int_eq(request_uri_status("sip", NULL), 400);
+	ck_assert_int_eq(request_uri_status("sip", ""), 400);
+}
+END_TEST
+
+START_TEST(supported_tags_pass)
+{
+	const char *tags[] = { "replaces", "NoReferSub" };
+	const char *out[2];
+
+	ck_assert_uint_eq(require_unsupported(tags, 2, out), 0);
+}
+END_TEST
+
+START_TEST(unsupported_tags_listed_once_in_order)
+{
+	const char *tags[] = { "no-such-ext", "replaces", "100rel",
+			       "No-Such-Ext", "" };
+	const char *out[5];
+
+	ck_assert_uint_eq(require_unsupported(tags, 5, out), 2);
+	ck_assert_str_eq(out[0], "no-such-ext");
+	ck_assert_str_eq(out[1], "100rel");
+}
+END_TEST
+
+START_TEST(first_cseq_sets_the_order)
+{
+	struct cseq_order o = { 0 };
+
+	ck_assert(cseq_accept(&o, 0));
+	ck_assert(!cseq_accept(&o, 0));
+	ck_assert(cseq_accept(&o, 1));
+}
+END_TEST
+
+START_TEST(repeated_or_lower_cseq_refused)
+{
+	struct cseq_order o = { .last = 10, .seen = true };
+
+	ck_assert(!cseq_accept(&o, 10));
+	ck_assert(!cseq_accept(&o, 9));
+	ck_assert(cseq_accept(&o, 11));
+	ck_assert_uint_eq(o.last, 11);
+	ck_assert(cseq_accept(&o, 4294967295U));
+	ck_assert(!cseq_accept(&o, 4294967295U));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("request_rules");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, sip_and_sips_uris_pass);
+	tcase_add_test(tc, other_schemes_get_416);
+	tcase_add_test(tc, unparsable_uris_get_400);
+	tcase_add_test(tc, supported_tags_pass);
+	tcase_add_test(tc, unsupported_tags_listed_once_in_order);
+	tcase_add_test(tc, first_cseq_sets_the_order);
+	tcase_add_test(tc, repeated_or_lower_cseq_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
