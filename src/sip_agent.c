@@ -230,8 +230,6 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
 		return 503;
 	}
-	if (!d && refer)
-		d = dialog_find(agent, sip);
 	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
 	if (status)
 		return status;
@@ -324,6 +322,14 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	}
 	if ((status = sip_agent_precheck(irq, sip)) != 0)
 		return status;
+	if (in_dialog) {
+		/* RFC 3261 12.2.2: a To tag of no dialog the agent holds
+		 * (any more) */
+		log_info("%s refused: 481 (no such dialog) Call-ID %s",
+			 sip->sip_request->rq_method_name,
+			 sip->sip_call_id->i_id);
+		return 481;
+	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
 		if (agent->shutting_down)
@@ -331,14 +337,10 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 						  SIP_503_SERVICE_UNAVAILABLE);
 		return reply_capabilities(irq, SIP_200_OK);
 	case sip_method_refer:
-		if (in_dialog)
-			return 481;
 		return sip_refer_receive(agent, irq, sip, NULL);
 	case sip_method_subscribe:
 		return sip_agent_subscribe(agent, irq, sip, NULL);
 	case sip_method_invite:
-		if (in_dialog)
-			return 481;
 		return dialog_answer_invite(agent, irq, sip);
 	case sip_method_bye:
 	case sip_method_notify:

@@ -130,8 +130,7 @@ bool agent_source_within_rate(struct sta_agent *agent,
 			      struct request_source const *src);
 
 /*
- * A SUBSCRIBE, in dialog D or outside any (D NULL: looked up by its tags,
- * for NTA builds that hand in-dialog SUBSCRIBEs to the default leg).  A
+ * A SUBSCRIBE, in dialog D or outside any (D NULL).  A
  * refresh of a refer subscription goes to its transfer; a refer SUBSCRIBE
  * that names none is a subscription to nothing (403); any other package
  * is unknown here (489).  Source policy and authentication apply as for a

@@ -148,6 +148,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 	d->contact = agent_contact_for(agent, irq, d->home);
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
+	cseq_accept(&d->remote_cseq, sip->sip_cseq->cs_seq);
 	return d;
 }
 
@@ -204,20 +205,6 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 void dialog_failed(struct sta_dialog *d)
 {
 	d->session = SESSION_ENDED;
-}
-
-struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip)
-{
-	nta_leg_t *leg;
-
-	if (!sip->sip_to || !sip->sip_to->a_tag || !sip->sip_from)
-		return NULL;
-	leg = nta_leg_by_dialog(agent->nta, NULL, sip->sip_call_id,
-				sip->sip_from->a_tag, NULL,
-				sip->sip_to->a_tag, NULL);
-	return leg ? (struct sta_dialog *)nta_leg_magic(leg,
-							on_dialog_request)
-		   : NULL;
 }
 
 static bool tag_is(char const *tag, char const *want)
@@ -342,10 +329,12 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 {
 	log_info("dialog %s: BYE from the peer", d->call_id);
 	nta_incoming_treply(irq, SIP_200_OK, TAG_END());
-	if (d->session == SESSION_CONFIRMED)
+	if (d->session == SESSION_CONFIRMED) {
 		end_session(d);
-	else
+	} else {
+		d->session = SESSION_ENDED;
 		xfer_dialog_ended(d);
+	}
 	return 200;
 }
 
@@ -376,8 +365,17 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	}
 	if ((status = sip_agent_precheck(irq, sip)) != 0)
 		return status;
-	if (d->refs == 0)
+	if (d->refs == 0 || d->session == SESSION_ENDED) {
+		log_info("dialog %s: %s refused: 481 (dialog ended)",
+			 d->call_id, sip->sip_request->rq_method_name);
 		return 481;
+	}
+	if (!cseq_accept(&d->remote_cseq, sip->sip_cseq->cs_seq)) {
+		log_notice("dialog %s: %s refused: 500 (CSeq %u not above %u)",
+			   d->call_id, sip->sip_request->rq_method_name,
+			   sip->sip_cseq->cs_seq, d->remote_cseq.last);
+		return 500;
+	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_bye:
 		return on_bye(d, irq);

@@ -17,6 +17,8 @@
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip.h>
 
+#include "request_rules.h"
+
 struct sta_agent;
 struct sta_transfer;
 struct tport_s;
@@ -37,7 +39,9 @@ struct sta_dialog {
 	char *call_id;
 	char *local_tag;
 	char *remote_tag;		/* NULL until the peer answered */
-	enum session_state session;
+	enum session_state session;	/* SESSION_ENDED also once the peer
+					   sent BYE: requests then get 481 */
+	struct cseq_order remote_cseq;	/* the peer's requests in it */
 	bool agent_initiated;		/* the agent sent the INVITE */
 	bool held;			/* a call the agent answered, not yet
 					   ended: counted in limits.max_calls */
@@ -77,9 +81,6 @@ void dialog_early(struct sta_dialog *d, sip_t const *sip);
 void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp);
 void dialog_failed(struct sta_dialog *d);
-
-/* The dialog (UAS view of an in-dialog request SIP) it belongs to. */
-struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip);
 
 /* The dialog a Replaces header names, or NULL. */
 struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,

@@ -145,8 +145,9 @@ class Peer:
 
     def ask(self, method, call_id, cseq, seconds=5.0, **kw):
         """Send a request and wait for its final: (status, hdrs, body)."""
-        self.request(method, call_id, cseq, **kw)
         key = (call_id, cseq)
+        self.finals.pop(key, None)
+        self.request(method, call_id, cseq, **kw)
         self.pump(lambda: key in self.finals, seconds)
         return self.finals.get(key, (None, {}, ""))
 
