@@ -64,3 +64,19 @@ bool cseq_accept(struct cseq_order *o, uint32_t seq)
 	o->seen = true;
 	return true;
 }
+
+int replaces_status(enum replaced_phase phase, bool early_only)
+{
+	switch (phase) {
+	case REPLACED_EARLY_OURS:
+		return 0;
+	case REPLACED_CONFIRMED:
+		return early_only ? 486 : 0;
+	case REPLACED_ENDED:
+		return 603;
+	case REPLACED_NONE:
+	case REPLACED_EARLY_THEIRS:
+	default:
+		return 481;
+	}
+}

@@ -4,7 +4,8 @@
  *
  * request_rules.c owns the Request-URI rule (sip/sips or 416, unparsable
  * 400), the Require rule (option tags the agent does not support: 420 with
- * Unsupported) and the in-dialog CSeq order (a repeated or lower CSeq: 500).
+ * Unsupported), the in-dialog CSeq order (a repeated or lower CSeq: 500)
+ * and what an INVITE with Replaces gets (RFC 3891: 481, 486, 603).
  * The glue (sip_agent.c, sip_dialog.c) extracts the facts with Sofia-SIP,
  * calls these and answers.  No Sofia-SIP calls, no I/O, no clock.
  */
@@ -38,5 +39,20 @@ struct cseq_order {
 /* Whether a new request with CSeq SEQ is in order (RFC 3261 12.2.2: higher
  * than every earlier one); when it is, it becomes the last. */
 bool cseq_accept(struct cseq_order *o, uint32_t seq);
+
+/* What the dialog an INVITE's Replaces names is to the agent. */
+enum replaced_phase {
+	REPLACED_NONE,		/* no dialog matches, or one without a call */
+	REPLACED_EARLY_OURS,	/* early, the agent sent its INVITE */
+	REPLACED_EARLY_THEIRS,	/* early, the agent did not start it */
+	REPLACED_CONFIRMED,
+	REPLACED_ENDED,		/* its call has ended */
+};
+
+/* The status an INVITE with Replaces (EARLY_ONLY: the early-only
+ * parameter) gets, or 0 when it takes the dialog over: no match or an
+ * early dialog the agent did not initiate 481, early-only naming a
+ * confirmed dialog 486, a dialog that has ended 603. */
+int replaces_status(enum replaced_phase phase, bool early_only);
 
 #endif

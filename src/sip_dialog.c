@@ -3,7 +3,9 @@
  * See sip_dialog.h.
  *
  * A dialog is freed from a zero-delay timer once its last reference goes,
- * never inside the NTA callback of its own leg.
+ * never inside the NTA callback of its own leg; the dialog of a call that
+ * has ended lingers DIALOG_LINGER_MS first (requests in it get 481, a
+ * Replaces naming it 603).
  */
 #include "sip_dialog.h"
 
@@ -32,6 +34,10 @@
 
 static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip);
+
+/* How long the dialog of an ended call is remembered: 64*T1, as long as
+ * the SIP stack keeps its completed transactions. */
+#define DIALOG_LINGER_MS 32000
 
 static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 {
@@ -90,10 +96,18 @@ struct sta_dialog *dialog_ref(struct sta_dialog *d)
 
 void dialog_unref(struct sta_dialog *d)
 {
+	bool linger;
+
 	if (!d || --d->refs > 0)
 		return;
+	linger = d->had_call && d->session == SESSION_ENDED;
+	if (linger && d->conn) {	/* sip.tcp_idle_timeout applies now */
+		tport_unref(d->conn);
+		d->conn = NULL;
+	}
 	su_timer_reset(d->call_timer);
-	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d, 0);
+	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d,
+			      linger ? DIALOG_LINGER_MS : 0);
 }
 
 /* Free every dialog at once (agent teardown). */
@@ -199,6 +213,7 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 	nta_leg_rtag(d->leg, d->remote_tag);
 	nta_leg_client_route(d->leg, sip->sip_record_route, sip->sip_contact);
 	d->session = SESSION_CONFIRMED;
+	d->had_call = true;
 	d->local_sdp = su_strdup(d->home, local_sdp);
 }
 
@@ -218,7 +233,7 @@ struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 				      sip_replaces_t const *rp)
 {
 	for (struct sta_dialog *d = agent->dialogs; d; d = d->next)
-		if (d->refs && d->call_id &&
+		if ((d->refs || d->session == SESSION_ENDED) && d->call_id &&
 		    strcmp(d->call_id, rp->rp_call_id) == 0 &&
 		    tag_is(d->local_tag, rp->rp_to_tag) &&
 		    tag_is(d->remote_tag, rp->rp_from_tag))
@@ -439,19 +454,35 @@ static char *sdp_answer(struct sta_agent *agent, su_home_t *home,
 	return copy;
 }
 
+static enum replaced_phase replaced_phase(struct sta_dialog const *d)
+{
+	if (!d)
+		return REPLACED_NONE;
+	switch (d->session) {
+	case SESSION_EARLY:
+		return d->agent_initiated ? REPLACED_EARLY_OURS
+					  : REPLACED_EARLY_THEIRS;
+	case SESSION_CONFIRMED:
+		return REPLACED_CONFIRMED;
+	case SESSION_ENDED:
+		return d->had_call || d->agent_initiated ? REPLACED_ENDED
+							 : REPLACED_NONE;
+	case SESSION_NONE:
+	default:
+		return REPLACED_NONE;
+	}
+}
+
 /* Which dialog an INVITE with Replaces takes over; NULL with *STATUS set
- * when it names none the agent may give up (RFC 3891: 481). */
+ * (RFC 3891: 481, 486 or 603) when it may take over none. */
 static struct sta_dialog *replaced_dialog(struct sta_agent *agent,
 					  sip_replaces_t const *rp,
 					  int *status)
 {
 	struct sta_dialog *old = dialog_by_replaces(agent, rp);
 
-	if (old && (old->session == SESSION_CONFIRMED ||
-		    (old->session == SESSION_EARLY && old->agent_initiated)))
-		return old;
-	*status = 481;
-	return NULL;
+	*status = replaces_status(replaced_phase(old), rp->rp_early_only);
+	return *status ? NULL : old;
 }
 
 /* A Replaces header that Sofia-SIP filed as an error. */
@@ -491,6 +522,20 @@ static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
 	return status;
 }
 
+static int refuse_replaces(nta_incoming_t *irq, sip_t const *sip,
+			   struct request_source const *src, int status)
+{
+	if (status == 486)
+		return refuse_invite(irq, sip, src, SIP_486_BUSY_HERE,
+				     "Replaces early-only names a confirmed "
+				     "dialog");
+	if (status == 603)
+		return refuse_invite(irq, sip, src, SIP_603_DECLINE,
+				     "Replaces names a dialog that has ended");
+	return refuse_invite(irq, sip, src, SIP_481_NO_TRANSACTION,
+			     "Replaces names no dialog of the agent");
+}
+
 /* The SDP the agent answers INVITE SIP with: the replaced dialog's own
  * (with a higher o= version) when it takes one over, else an answer to
  * the offer built from media.sdp_file, or that file as the offer. */
@@ -520,6 +565,7 @@ static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 		return 488;
 	}
 	d->session = SESSION_CONFIRMED;
+	d->had_call = true;
 	nta_incoming_tag(irq, d->local_tag);
 	reply_sdp(irq, d);
 	d->invite_irq = irq;
@@ -573,9 +619,7 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 				     "Replaces does not parse");
 	if (sip->sip_replaces &&
 	    !(old = replaced_dialog(agent, sip->sip_replaces, &status)))
-		return refuse_invite(irq, sip, &src,
-				     SIP_481_NO_TRANSACTION,
-				     "Replaces names no dialog of the agent");
+		return refuse_replaces(irq, sip, &src, status);
 	status = accept_invite(agent, irq, sip, old);
 	if (status != 200)
 		return refuse_invite(irq, sip, &src, status,

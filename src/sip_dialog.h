@@ -43,6 +43,10 @@ struct sta_dialog {
 					   sent BYE: requests then get 481 */
 	struct cseq_order remote_cseq;	/* the peer's requests in it */
 	bool agent_initiated;		/* the agent sent the INVITE */
+	bool had_call;			/* was confirmed: once it has ended
+					   it lingers DIALOG_LINGER_MS, so
+					   that a Replaces naming it gets
+					   603 rather than 481 */
 	bool held;			/* a call the agent answered, not yet
 					   ended: counted in limits.max_calls */
 	char *local_sdp;		/* the SDP the agent sent in it */
@@ -82,7 +86,8 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp);
 void dialog_failed(struct sta_dialog *d);
 
-/* The dialog a Replaces header names, or NULL. */
+/* The dialog a Replaces header names, or NULL; an ended call's dialog
+ * is found while it lingers. */
 struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 				      sip_replaces_t const *rp);
 

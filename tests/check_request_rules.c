@@ -78,6 +78,34 @@ START_TEST(repeated_or_lower_cseq_refused)
 }
 END_TEST
 
+START_TEST(replaces_takes_over_confirmed_and_own_early_dialogs)
+{
+	ck_assert_int_eq(replaces_status(REPLACED_CONFIRMED, false), 0);
+	ck_assert_int_eq(replaces_status(REPLACED_EARLY_OURS, false), 0);
+	ck_assert_int_eq(replaces_status(REPLACED_EARLY_OURS, true), 0);
+}
+END_TEST
+
+START_TEST(replaces_early_only_of_confirmed_dialog_gets_486)
+{
+	ck_assert_int_eq(replaces_status(REPLACED_CONFIRMED, true), 486);
+}
+END_TEST
+
+START_TEST(replaces_of_ended_dialog_gets_603)
+{
+	ck_assert_int_eq(replaces_status(REPLACED_ENDED, false), 603);
+	ck_assert_int_eq(replaces_status(REPLACED_ENDED, true), 603);
+}
+END_TEST
+
+START_TEST(replaces_without_match_gets_481)
+{
+	ck_assert_int_eq(replaces_status(REPLACED_NONE, false), 481);
+	ck_assert_int_eq(replaces_status(REPLACED_EARLY_THEIRS, false), 481);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("request_rules");
@@ -90,6 +118,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, unsupported_tags_listed_once_in_order);
 	tcase_add_test(tc, first_cseq_sets_the_order);
 	tcase_add_test(tc, repeated_or_lower_cseq_refused);
+	tcase_add_test(tc, replaces_takes_over_confirmed_and_own_early_dialogs);
+	tcase_add_test(tc, replaces_early_only_of_confirmed_dialog_gets_486);
+	tcase_add_test(tc, replaces_of_ended_dialog_gets_603);
+	tcase_add_test(tc, replaces_without_match_gets_481);
 	suite_add_tcase(s, tc);
 	return s;
 }
