@@ -16,7 +16,11 @@
 
 #include "policy.h"
 
-#define STA_DEFAULT_CONFIG "/etc/sip-transfer-agent/sip-transfer-agent.conf"
+/* configure's sysconfdir (Makefile.am passes -DSYSCONFDIR). */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define STA_DEFAULT_CONFIG SYSCONFDIR "/sip-transfer-agent/sip-transfer-agent.conf"
 
 enum sta_log_level {
 	STA_LOG_ERROR,
@@ -70,7 +74,8 @@ struct sta_config {
 	size_t n_targets;
 	char *tel_domain;		/* NULL: tel: Refer-To gets 416 */
 
-	char *sdp_file;			/* path of the SDP offer */
+	char *sdp_file;			/* path of the SDP offer; NULL: none,
+					   the built-in offer (sdp_offer.c) */
 	char *sdp;			/* its contents, read at load time */
 
 	unsigned shutdown_grace;	/* s, 0..3600, default 10 */

@@ -30,6 +30,7 @@
 #include "next_hop.h"
 #include "policy.h"
 #include "request_rules.h"
+#include "sdp_offer.h"
 #include "sip_auth.h"
 #include "sip_connections.h"
 #include "sip_dialog.h"
@@ -189,6 +190,19 @@ struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 	if (tp)
 		tport_unref(tp);
 	return m ? m : sip_contact_dup(home, agent->contact);
+}
+
+char *agent_offer(struct sta_agent const *agent, char const *host,
+		  su_home_t *home)
+{
+	char buf[1024];
+
+	if (agent->cfg->sdp)
+		return su_strdup(home, agent->cfg->sdp);
+	if (!sdp_default_offer(buf, sizeof buf, host, SDP_OFFER_AUDIO_PORT,
+			       (uint64_t)time(NULL)))
+		return NULL;
+	return su_strdup(home, buf);
 }
 
 static int reply_capabilities(nta_incoming_t *irq, int status,

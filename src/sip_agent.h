@@ -108,6 +108,12 @@ void sockaddr_set(struct sockaddr_storage *ss, int family,
 struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 					nta_incoming_t *irq, su_home_t *home);
 
+/* The SDP offer of the agent, allocated in HOME: media.sdp_file, or
+ * without one the built-in offer (sdp_offer.c) on HOST, the address it
+ * sends from or listens on.  NULL when HOST is no address. */
+char *agent_offer(struct sta_agent const *agent, char const *host,
+		  su_home_t *home);
+
 /* SRC is known and in one of the N prefixes of LIST. */
 bool source_in(struct request_source const *src, struct cidr const *list,
 	       size_t n);

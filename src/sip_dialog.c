@@ -538,17 +538,20 @@ static int refuse_replaces(nta_incoming_t *irq, sip_t const *sip,
 
 /* The SDP the agent answers INVITE SIP with: the replaced dialog's own
  * (with a higher o= version) when it takes one over, else an answer to
- * the offer built from media.sdp_file, or that file as the offer. */
+ * the offer built from the agent's offer (media.sdp_file or the built-in
+ * one), or that offer itself. */
 static char *local_sdp_for(struct sta_agent *agent, struct sta_dialog *d,
 			   sip_t const *sip, struct sta_dialog *old)
 {
 	char *sdp = dialog_next_offer(old, d->home);
+	char *offer;
 
 	if (sdp)
 		return sdp;
-	if (!sip->sip_payload)
-		return su_strdup(d->home, agent->cfg->sdp);
-	return sdp_answer(agent, d->home, agent->cfg->sdp,
+	offer = agent_offer(agent, d->contact->m_url->url_host, d->home);
+	if (!sip->sip_payload || !offer)
+		return offer;
+	return sdp_answer(agent, d->home, offer,
 			  sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 }
 

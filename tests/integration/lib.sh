@@ -173,6 +173,9 @@ sta_config() {
 			;;
 		esac
 	done
+	# media.sdp_file= (empty): no media group, the built-in offer
+	_media=
+	[ -n "$c_media_sdp_file" ] && _media="media = { sdp_file = $c_media_sdp_file; };"
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
@@ -197,7 +200,7 @@ limits = { max_active = $c_limits_max_active;
            max_connections = $c_limits_max_connections; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
-media = { sdp_file = $c_media_sdp_file; };
+$_media
 shutdown = { grace = $c_shutdown_grace; };
 log = { level = $c_log_level; };
 $_sip
