@@ -248,6 +248,12 @@ static void load_listen(struct loader *ld, const config_setting_t *s,
 		return;
 	}
 	copy_strings(ld, s, &cfg->listen, &cfg->n_listen);
+	cfg->listen_line = calloc(cfg->n_listen, sizeof *cfg->listen_line);
+	if (cfg->listen_line == NULL)
+		report(ld, s, "out of memory");
+	for (i = 0; cfg->listen_line && i < cfg->n_listen; i++)
+		cfg->listen_line[i] = config_setting_source_line(
+			config_setting_get_elem(s, (unsigned)i));
 	for (i = 0; i < cfg->n_listen; i++) {
 		if (cfg->listen[i] != NULL && !is_sip_uri(cfg->listen[i]))
 			report(ld, config_setting_get_elem(s, i),
@@ -800,6 +806,7 @@ void config_free(struct sta_config *cfg)
 	size_t i;
 
 	free_strings(cfg->listen, cfg->n_listen);
+	free(cfg->listen_line);
 	free(cfg->identity_from);
 	free(cfg->allow_from);
 	free_strings(cfg->targets, cfg->n_targets);

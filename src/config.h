@@ -43,6 +43,7 @@ extern const char *const sta_log_level_names[STA_LOG_DEBUG + 1];
 
 struct sta_config {
 	char **listen;			/* SIP URIs to bind, at least one */
+	int *listen_line;		/* the line of each, for errors */
 	size_t n_listen;
 	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
 	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */

@@ -374,8 +374,23 @@ static bool url_type_is_tls(url_t const *u)
 			  sizeof transport) && strcasecmp(transport, "tls") == 0);
 }
 
-/* Resolve listen URI TEXT into a listen_addr for loop detection. */
-static bool listen_resolve(char const *text, struct listen_addr *out)
+/* HOST of a URI as getaddrinfo() takes it: NULL for "*", an IPv6
+ * reference without its brackets (copied into BUF). */
+static char const *listen_host(char const *host, char *buf, size_t size)
+{
+	size_t len = strlen(host);
+
+	if (strcmp(host, "*") == 0)
+		return NULL;
+	if (len < 2 || host[0] != '[' || host[len - 1] != ']' ||
+	    len - 2 >= size)
+		return host;
+	memcpy(buf, host + 1, len - 2);
+	buf[len - 2] = '\0';
+	return buf;
+}
+
+bool sip_listen_resolve(char const *text, struct listen_addr *out)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	url_t *u = url_hdup(home, (url_t const *)url_make(home, text));
@@ -383,12 +398,13 @@ static bool listen_resolve(char const *text, struct listen_addr *out)
 				  .ai_flags = AI_PASSIVE };
 	struct addrinfo *res = NULL;
 	char const *port;
+	char host[64];
 	bool ok = false;
 
 	if (u && u->url_host) {
 		port = u->url_port ? u->url_port :
 			url_type_is_tls(u) ? "5061" : "5060";
-		if (getaddrinfo(strcmp(u->url_host, "*") ? u->url_host : NULL,
+		if (getaddrinfo(listen_host(u->url_host, host, sizeof host),
 				port, &hints, &res) == 0) {
 			memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
 			out->wildcard = (res->ai_family == AF_INET &&
@@ -455,7 +471,7 @@ static bool bind_listen(struct sta_agent *agent)
 			log_error("cannot listen on %s: %m", cfg->listen[i]);
 			return false;
 		}
-		if (!listen_resolve(cfg->listen[i], &agent->listen[i])) {
+		if (!sip_listen_resolve(cfg->listen[i], &agent->listen[i])) {
 			log_error("cannot resolve listen address %s",
 				  cfg->listen[i]);
 			return false;

@@ -154,6 +154,11 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
  */
 int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip);
 
+/* Resolve listen URI TEXT (a host name, an address, [IPv6] or "*")
+ * into OUT without binding it: what the agent does to every listen URI
+ * at start, and --check-config too. */
+bool sip_listen_resolve(char const *text, struct listen_addr *out);
+
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */
 struct sta_agent *sip_agent_create(su_root_t *root,
