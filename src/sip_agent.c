@@ -281,7 +281,25 @@ static bool unsupported_list(sip_t const *sip, su_home_t *home, char *buf,
 	return k > 0;
 }
 
-int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip)
+/* Refusal reasons of sip_agent_precheck() (metrics compare them by
+ * address). */
+static char const WHY_SCHEME[] = "Request-URI scheme not sip/sips";
+static char const WHY_URI[] = "Request-URI does not parse";
+static char const WHY_REQUIRE[] = "Require: unsupported option tag";
+
+/* A REFER refused before sip_refer.c saw it counts like its refusals. */
+static void count_refusal(struct sta_agent *agent, sip_t const *sip,
+			  int status, char const *why)
+{
+	if (sip->sip_request->rq_method != sip_method_refer)
+		return;
+	agent->refused++;
+	agent->metrics.refers[status]++;
+	metrics_count_refusal(&agent->metrics, why);
+}
+
+int sip_agent_precheck(struct sta_agent *agent, nta_incoming_t *irq,
+		       sip_t const *sip)
 {
 	url_t const *u = sip->sip_request->rq_url;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
@@ -290,11 +308,12 @@ int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip)
 	bool bad_ext;
 
 	if (status) {
-		log_notice("%s refused: %d (Request-URI %s) Call-ID %s",
+		log_notice("%s refused: %d (%s) Call-ID %s",
 			   sip->sip_request->rq_method_name, status,
-			   status == 416 ? "scheme not sip/sips"
-					 : "does not parse",
+			   status == 416 ? WHY_SCHEME : WHY_URI,
 			   sip->sip_call_id->i_id);
+		count_refusal(agent, sip, status,
+			      status == 416 ? WHY_SCHEME : WHY_URI);
 		if (status == 416)
 			nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI,
 					    TAG_END());
@@ -312,6 +331,7 @@ int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip)
 	log_notice("%s refused: 420 (Require: unsupported %s) Call-ID %s",
 		   sip->sip_request->rq_method_name, tags,
 		   sip->sip_call_id->i_id);
+	count_refusal(agent, sip, 420, WHY_REQUIRE);
 	nta_incoming_treply(irq, SIP_420_BAD_EXTENSION,
 			    SIPTAG_UNSUPPORTED_STR(tags),
 			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
@@ -334,7 +354,7 @@ static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	}
-	if ((status = sip_agent_precheck(irq, sip)) != 0)
+	if ((status = sip_agent_precheck(agent, irq, sip)) != 0)
 		return status;
 	if (in_dialog) {
 		/* RFC 3261 12.2.2: a To tag of no dialog the agent holds

@@ -150,9 +150,11 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
  * passes before anything else, outside and inside dialogs: a Request-URI
  * that is not sip/sips gets 416, one that does not parse 400; a Require
  * naming an option tag the agent does not support gets 420 with
- * Unsupported (not for CANCEL).  Returns the status answered, or 0.
+ * Unsupported (not for CANCEL).  A REFER refused here is counted in the
+ * metrics like sip_refer.c's refusals.  Returns the status answered, or 0.
  */
-int sip_agent_precheck(nta_incoming_t *irq, sip_t const *sip);
+int sip_agent_precheck(struct sta_agent *agent, nta_incoming_t *irq,
+		       sip_t const *sip);
 
 /* Resolve listen URI TEXT (a host name, an address, [IPv6] or "*")
  * into OUT without binding it: what the agent does to every listen URI

@@ -378,7 +378,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	}
-	if ((status = sip_agent_precheck(irq, sip)) != 0)
+	if ((status = sip_agent_precheck(d->agent, irq, sip)) != 0)
 		return status;
 	if (d->refs == 0 || d->session == SESSION_ENDED) {
 		log_info("dialog %s: %s refused: 481 (dialog ended)",
