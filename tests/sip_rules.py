@@ -25,6 +25,8 @@ check (answer: the final status, "none" when nothing came in time):
       a REFER to a target on HOST (played here, it answers 200 with SDP):
       the 202, the target's INVITE (Request-URI, its SDP lines), the
       agent's Contact and the NOTIFYs' sipfrags.
+  sip_rules.py HOST AGENT_PORT loop
+      a REFER whose target is the agent's own address (482).
 """
 import random
 import socket
@@ -303,10 +305,16 @@ def cmd_transfer(peer):
             say("notify", body.split("\r\n")[0].replace(" ", "_"))
 
 
+def cmd_loop(peer):
+    say("loop", code(peer.ask(
+        "REFER", token(), 1, extra="Refer-To: <sip:me@%s>\r\n"
+        "Refer-Sub: false\r\n" % hostport(*peer.agent))[0]))
+
+
 def main(argv):
     cmds = {"ruri": cmd_ruri, "require": cmd_require, "dialog": cmd_dialog,
             "replaces": cmd_replaces, "sdp": cmd_sdp,
-            "transfer": cmd_transfer}
+            "transfer": cmd_transfer, "loop": cmd_loop}
     if len(argv) != 4 or argv[3] not in cmds:
         sys.stderr.write(__doc__)
         return 2
