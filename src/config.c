@@ -30,11 +30,7 @@
 
 #include "config.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
-#define DEFAULT_SDP_FILE SYSCONFDIR "/sip-transfer-agent/offer.sdp"
 #define SDP_MAX (64 * 1024)
 
 /* One load in progress: where errors go and how many there were. */
@@ -277,6 +273,12 @@ static void load_listen(struct loader *ld, const config_setting_t *s,
 		return;
 	}
 	copy_strings(ld, s, &cfg->listen, &cfg->n_listen);
+	cfg->listen_line = calloc(cfg->n_listen, sizeof *cfg->listen_line);
+	if (cfg->listen_line == NULL)
+		report(ld, s, "out of memory");
+	for (i = 0; cfg->listen_line && i < cfg->n_listen; i++)
+		cfg->listen_line[i] = config_setting_source_line(
+			config_setting_get_elem(s, (unsigned)i));
 	for (i = 0; i < cfg->n_listen; i++) {
 		if (cfg->listen[i] != NULL && !is_sip_uri(cfg->listen[i]))
 			report(ld, config_setting_get_elem(s, i),
@@ -677,8 +679,7 @@ static char *read_file(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-/* Read cfg->sdp_file into cfg->sdp; AT is its setting, NULL for the
- * default path. */
+/* Read cfg->sdp_file into cfg->sdp; AT is its setting. */
 static void read_sdp(struct loader *ld, const config_setting_t *at)
 {
 	struct sta_config *cfg = ld->cfg;
@@ -699,21 +700,17 @@ static void read_sdp(struct loader *ld, const config_setting_t *at)
 		       "with v=0)", name, cfg->sdp_file);
 }
 
-/* Settle which SDP file applies (media.sdp_file or the default) and read
- * it, unless the setting was already reported as wrong. */
+/* Read media.sdp_file when it is set (and not already reported as
+ * wrong); without it the agent builds its own offer. */
 static void load_sdp(struct loader *ld, const config_setting_t *root)
 {
-	const config_setting_t *media, *at = NULL;
+	const config_setting_t *media = config_setting_get_member(root, "media");
+	const config_setting_t *at;
 
-	media = config_setting_get_member(root, "media");
-	if (media != NULL) {
-		if (!config_setting_is_group(media))
-			return;
-		at = config_setting_get_member(media, "sdp_file");
-	}
-	if (at == NULL)
-		ld->cfg->sdp_file = dup_or_report(ld, NULL, DEFAULT_SDP_FILE);
-	if (ld->cfg->sdp_file != NULL)
+	if (media == NULL || !config_setting_is_group(media))
+		return;
+	at = config_setting_get_member(media, "sdp_file");
+	if (at != NULL && ld->cfg->sdp_file != NULL)
 		read_sdp(ld, at);
 }
 
@@ -849,6 +846,7 @@ void config_free(struct sta_config *cfg)
 	size_t i;
 
 	free_strings(cfg->listen, cfg->n_listen);
+	free(cfg->listen_line);
 	free(cfg->identity_from);
 	free(cfg->allow_from);
 	free_strings(cfg->targets, cfg->n_targets);

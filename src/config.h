@@ -16,7 +16,11 @@
 
 #include "policy.h"
 
-#define STA_DEFAULT_CONFIG "/etc/sip-transfer-agent/sip-transfer-agent.conf"
+/* configure's sysconfdir (Makefile.am passes -DSYSCONFDIR). */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define STA_DEFAULT_CONFIG SYSCONFDIR "/sip-transfer-agent/sip-transfer-agent.conf"
 
 /* control.socket's default: the build's runstatedir (Makefile.am). */
 #ifndef RUNSTATEDIR
@@ -45,6 +49,7 @@ extern const char *const sta_log_level_names[STA_LOG_DEBUG + 1];
 
 struct sta_config {
 	char **listen;			/* SIP URIs to bind, at least one */
+	int *listen_line;		/* the line of each, for errors */
 	size_t n_listen;
 	char *identity_from;		/* From of INVITEs; NULL: the agent's contact */
 	char *outbound_proxy;		/* sip.outbound_proxy; NULL: none */
@@ -76,7 +81,8 @@ struct sta_config {
 	size_t n_targets;
 	char *tel_domain;		/* NULL: tel: Refer-To gets 416 */
 
-	char *sdp_file;			/* path of the SDP offer */
+	char *sdp_file;			/* path of the SDP offer; NULL: none,
+					   the built-in offer (sdp_offer.c) */
 	char *sdp;			/* its contents, read at load time */
 
 	unsigned shutdown_grace;	/* s, 0..3600, default 10 */

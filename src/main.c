@@ -85,6 +85,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+/* --check-config: what the agent does to every listen URI at start,
+ * short of binding it (sip_listen_resolve), so that both accept the same
+ * files.  Errors go to stderr as FILE:LINE: message. */
+static bool listen_resolvable(struct options const *o,
+			      struct sta_config const *cfg)
+{
+	struct listen_addr addr;
+	bool ok = true;
+
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		if (sip_listen_resolve(cfg->listen[i], &addr))
+			continue;
+		fprintf(stderr, "%s:%d: listen: cannot resolve listen address "
+			"'%s'\n", o->config_path,
+			cfg->listen_line ? cfg->listen_line[i] : 0,
+			cfg->listen[i]);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Everything the running daemon holds. */
 struct daemon {
 	struct options const *opts;
@@ -384,7 +405,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (opts.check_only) {
-		printf("configuration OK\n");
+		status = listen_resolvable(&opts, d.cfg) ? EXIT_SUCCESS
+							 : EXIT_FAILURE;
+		if (status == EXIT_SUCCESS)
+			printf("configuration OK\n");
 	} else {
 		log_open();
 		log_set_level(d.cfg->log_level);
@@ -392,5 +416,5 @@ int main(int argc, char **argv)
 	}
 	config_free(d.cfg);
 	free(d.cfg);
-	return opts.check_only ? EXIT_SUCCESS : status;
+	return status;
 }

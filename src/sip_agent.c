@@ -29,6 +29,8 @@
 #include "log.h"
 #include "next_hop.h"
 #include "policy.h"
+#include "request_rules.h"
+#include "sdp_offer.h"
 #include "sip_auth.h"
 #include "sip_connections.h"
 #include "sip_dialog.h"
@@ -204,6 +206,19 @@ struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 	return m ? m : sip_contact_dup(home, agent->contact);
 }
 
+char *agent_offer(struct sta_agent const *agent, char const *host,
+		  su_home_t *home)
+{
+	char buf[1024];
+
+	if (agent->cfg->sdp)
+		return su_strdup(home, agent->cfg->sdp);
+	if (!sdp_default_offer(buf, sizeof buf, host, SDP_OFFER_AUDIO_PORT,
+			       (uint64_t)time(NULL)))
+		return NULL;
+	return su_strdup(home, buf);
+}
+
 static int reply_capabilities(nta_incoming_t *irq, int status,
 			      char const *phrase)
 {
@@ -243,8 +258,6 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
 		return 503;
 	}
-	if (!d && refer)
-		d = dialog_find(agent, sip);
 	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
 	if (status)
 		return status;
@@ -255,35 +268,127 @@ int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	return reply_capabilities(irq, SIP_489_BAD_EVENT);
 }
 
+/* The Require option tags of SIP the agent does not support, joined
+ * with ", " into BUF; false when there is none. */
+static bool unsupported_list(sip_t const *sip, su_home_t *home, char *buf,
+			     size_t size)
+{
+	size_t n = 0, k, len = 0;
+	char const **tags, **bad;
+
+	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+		for (msg_param_t const *t = r->k_items; t && *t; t++)
+			n++;
+	tags = su_zalloc(home, (2 * n + 1) * sizeof *tags);
+	if (!tags)
+		return false;
+	bad = tags + n;
+	n = 0;
+	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+		for (msg_param_t const *t = r->k_items; t && *t; t++)
+			tags[n++] = *t;
+	k = require_unsupported(tags, n, bad);
+	buf[0] = '\0';
+	for (size_t i = 0; i < k && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i ? ", " : "", bad[i]);
+	return k > 0;
+}
+
+/* Refusal reasons of sip_agent_precheck() (metrics compare them by
+ * address). */
+static char const WHY_SCHEME[] = "Request-URI scheme not sip/sips";
+static char const WHY_URI[] = "Request-URI does not parse";
+static char const WHY_REQUIRE[] = "Require: unsupported option tag";
+
+/* A REFER refused before sip_refer.c saw it counts like its refusals. */
+static void count_refusal(struct sta_agent *agent, sip_t const *sip,
+			  int status, char const *why)
+{
+	if (sip->sip_request->rq_method != sip_method_refer)
+		return;
+	agent->refused++;
+	agent->metrics.refers[status]++;
+	metrics_count_refusal(&agent->metrics, why);
+}
+
+int sip_agent_precheck(struct sta_agent *agent, nta_incoming_t *irq,
+		       sip_t const *sip)
+{
+	url_t const *u = sip->sip_request->rq_url;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char tags[512];
+	int status = request_uri_status(u->url_scheme, u->url_host);
+	bool bad_ext;
+
+	if (status) {
+		log_notice("%s refused: %d (%s) Call-ID %s",
+			   sip->sip_request->rq_method_name, status,
+			   status == 416 ? WHY_SCHEME : WHY_URI,
+			   sip->sip_call_id->i_id);
+		count_refusal(agent, sip, status,
+			      status == 416 ? WHY_SCHEME : WHY_URI);
+		if (status == 416)
+			nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI,
+					    TAG_END());
+		else
+			nta_incoming_treply(irq, SIP_400_BAD_REQUEST,
+					    TAG_END());
+		return status;
+	}
+	if (sip->sip_request->rq_method == sip_method_cancel)
+		return 0;
+	bad_ext = unsupported_list(sip, home, tags, sizeof tags);
+	su_home_deinit(home);
+	if (!bad_ext)
+		return 0;
+	log_notice("%s refused: 420 (Require: unsupported %s) Call-ID %s",
+		   sip->sip_request->rq_method_name, tags,
+		   sip->sip_call_id->i_id);
+	count_refusal(agent, sip, 420, WHY_REQUIRE);
+	nta_incoming_treply(irq, SIP_420_BAD_EXTENSION,
+			    SIPTAG_UNSUPPORTED_STR(tags),
+			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+	return 420;
+}
+
 /* Every request that matched no dialog of the agent arrives here. */
 static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		      nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sta_agent *agent = (struct sta_agent *)magic;
 	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
+	int status;
 
 	(void)leg;
 	sip_connections_seen(agent->conns, irq);
 	log_debug("%s from Call-ID %s", sip->sip_request->rq_method_name,
 		  sip->sip_call_id->i_id);
-	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
+	if (sip->sip_request->rq_method == sip_method_ack) {
 		nta_incoming_destroy(irq);
 		return 0;
+	}
+	if ((status = sip_agent_precheck(agent, irq, sip)) != 0)
+		return status;
+	if (in_dialog) {
+		/* RFC 3261 12.2.2: a To tag of no dialog the agent holds
+		 * (any more) */
+		log_info("%s refused: 481 (no such dialog) Call-ID %s",
+			 sip->sip_request->rq_method_name,
+			 sip->sip_call_id->i_id);
+		return 481;
+	}
+	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
 		if (agent_draining(agent))
 			return reply_capabilities(irq,
 						  SIP_503_SERVICE_UNAVAILABLE);
 		return reply_capabilities(irq, SIP_200_OK);
 	case sip_method_refer:
-		if (in_dialog)
-			return 481;
 		return sip_refer_receive(agent, irq, sip, NULL);
 	case sip_method_subscribe:
 		return sip_agent_subscribe(agent, irq, sip, NULL);
 	case sip_method_invite:
-		if (in_dialog)
-			return 481;
 		return dialog_answer_invite(agent, irq, sip);
 	case sip_method_bye:
 	case sip_method_notify:
@@ -303,8 +408,23 @@ static bool url_type_is_tls(url_t const *u)
 			  sizeof transport) && strcasecmp(transport, "tls") == 0);
 }
 
-/* Resolve listen URI TEXT into a listen_addr for loop detection. */
-static bool listen_resolve(char const *text, struct listen_addr *out)
+/* HOST of a URI as getaddrinfo() takes it: NULL for "*", an IPv6
+ * reference without its brackets (copied into BUF). */
+static char const *listen_host(char const *host, char *buf, size_t size)
+{
+	size_t len = strlen(host);
+
+	if (strcmp(host, "*") == 0)
+		return NULL;
+	if (len < 2 || host[0] != '[' || host[len - 1] != ']' ||
+	    len - 2 >= size)
+		return host;
+	memcpy(buf, host + 1, len - 2);
+	buf[len - 2] = '\0';
+	return buf;
+}
+
+bool sip_listen_resolve(char const *text, struct listen_addr *out)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	url_t *u = url_hdup(home, (url_t const *)url_make(home, text));
@@ -312,12 +432,13 @@ static bool listen_resolve(char const *text, struct listen_addr *out)
 				  .ai_flags = AI_PASSIVE };
 	struct addrinfo *res = NULL;
 	char const *port;
+	char host[64];
 	bool ok = false;
 
 	if (u && u->url_host) {
 		port = u->url_port ? u->url_port :
 			url_type_is_tls(u) ? "5061" : "5060";
-		if (getaddrinfo(strcmp(u->url_host, "*") ? u->url_host : NULL,
+		if (getaddrinfo(listen_host(u->url_host, host, sizeof host),
 				port, &hints, &res) == 0) {
 			memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
 			out->wildcard = (res->ai_family == AF_INET &&
@@ -384,7 +505,7 @@ static bool bind_listen(struct sta_agent *agent)
 			log_error("cannot listen on %s: %m", cfg->listen[i]);
 			return false;
 		}
-		if (!listen_resolve(cfg->listen[i], &agent->listen[i])) {
+		if (!sip_listen_resolve(cfg->listen[i], &agent->listen[i])) {
 			log_error("cannot resolve listen address %s",
 				  cfg->listen[i]);
 			return false;

@@ -114,6 +114,12 @@ void sockaddr_set(struct sockaddr_storage *ss, int family,
 struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 					nta_incoming_t *irq, su_home_t *home);
 
+/* The SDP offer of the agent, allocated in HOME: media.sdp_file, or
+ * without one the built-in offer (sdp_offer.c) on HOST, the address it
+ * sends from or listens on.  NULL when HOST is no address. */
+char *agent_offer(struct sta_agent const *agent, char const *host,
+		  su_home_t *home);
+
 /* SRC is known and in one of the N prefixes of LIST. */
 bool source_in(struct request_source const *src, struct cidr const *list,
 	       size_t n);
@@ -138,8 +144,7 @@ bool agent_source_within_rate(struct sta_agent *agent,
 			      struct request_source const *src);
 
 /*
- * A SUBSCRIBE, in dialog D or outside any (D NULL: looked up by its tags,
- * for NTA builds that hand in-dialog SUBSCRIBEs to the default leg).  A
+ * A SUBSCRIBE, in dialog D or outside any (D NULL).  A
  * refresh of a refer subscription goes to its transfer; a refer SUBSCRIBE
  * that names none is a subscription to nothing (403); any other package
  * is unknown here (489).  Source policy and authentication apply as for a
@@ -147,6 +152,22 @@ bool agent_source_within_rate(struct sta_agent *agent,
  */
 int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 			sip_t const *sip, struct sta_dialog *d);
+
+/*
+ * The checks of SPEC section 2's first row that every request but ACK
+ * passes before anything else, outside and inside dialogs: a Request-URI
+ * that is not sip/sips gets 416, one that does not parse 400; a Require
+ * naming an option tag the agent does not support gets 420 with
+ * Unsupported (not for CANCEL).  A REFER refused here is counted in the
+ * metrics like sip_refer.c's refusals.  Returns the status answered, or 0.
+ */
+int sip_agent_precheck(struct sta_agent *agent, nta_incoming_t *irq,
+		       sip_t const *sip);
+
+/* Resolve listen URI TEXT (a host name, an address, [IPv6] or "*")
+ * into OUT without binding it: what the agent does to every listen URI
+ * at start, and --check-config too. */
+bool sip_listen_resolve(char const *text, struct listen_addr *out);
 
 /* Create the agent and bind every listen URI of CFG.  Returns NULL (after
  * logging why) when any of them cannot be bound. */

@@ -3,7 +3,9 @@
  * See sip_dialog.h.
  *
  * A dialog is freed from a zero-delay timer once its last reference goes,
- * never inside the NTA callback of its own leg.
+ * never inside the NTA callback of its own leg; the dialog of a call that
+ * has ended lingers DIALOG_LINGER_MS first (requests in it get 481, a
+ * Replaces naming it 603).
  */
 #include "sip_dialog.h"
 
@@ -33,6 +35,10 @@
 
 static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip);
+
+/* How long the dialog of an ended call is remembered: 64*T1, as long as
+ * the SIP stack keeps its completed transactions. */
+#define DIALOG_LINGER_MS 32000
 
 static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 {
@@ -87,10 +93,18 @@ struct sta_dialog *dialog_ref(struct sta_dialog *d)
 
 void dialog_unref(struct sta_dialog *d)
 {
+	bool linger;
+
 	if (!d || --d->refs > 0)
 		return;
+	linger = d->had_call && d->session == SESSION_ENDED;
+	if (linger && d->conn) {	/* sip.tcp_idle_timeout applies now */
+		tport_unref(d->conn);
+		d->conn = NULL;
+	}
 	su_timer_reset(d->call_timer);
-	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d, 0);
+	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d,
+			      linger ? DIALOG_LINGER_MS : 0);
 }
 
 /* Free every dialog at once (agent teardown). */
@@ -147,6 +161,7 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 	d->call_id = su_strdup(d->home, sip->sip_call_id->i_id);
 	d->remote_tag = su_strdup(d->home, sip->sip_from->a_tag);
 	d->peer = url_as_string(d->home, sip->sip_from->a_url);
+	cseq_accept(&d->remote_cseq, sip->sip_cseq->cs_seq);
 	return d;
 }
 
@@ -200,26 +215,13 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 	nta_leg_rtag(d->leg, d->remote_tag);
 	nta_leg_client_route(d->leg, sip->sip_record_route, sip->sip_contact);
 	d->session = SESSION_CONFIRMED;
+	d->had_call = true;
 	d->local_sdp = su_strdup(d->home, local_sdp);
 }
 
 void dialog_failed(struct sta_dialog *d)
 {
 	d->session = SESSION_ENDED;
-}
-
-struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip)
-{
-	nta_leg_t *leg;
-
-	if (!sip->sip_to || !sip->sip_to->a_tag || !sip->sip_from)
-		return NULL;
-	leg = nta_leg_by_dialog(agent->nta, NULL, sip->sip_call_id,
-				sip->sip_from->a_tag, NULL,
-				sip->sip_to->a_tag, NULL);
-	return leg ? (struct sta_dialog *)nta_leg_magic(leg,
-							on_dialog_request)
-		   : NULL;
 }
 
 static bool tag_is(char const *tag, char const *want)
@@ -235,7 +237,7 @@ struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 	struct sta_dialog *d;
 
 	LIST_FOREACH(d, &agent->dialogs, link)
-		if (d->refs && d->call_id &&
+		if ((d->refs || d->session == SESSION_ENDED) && d->call_id &&
 		    strcmp(d->call_id, rp->rp_call_id) == 0 &&
 		    tag_is(d->local_tag, rp->rp_to_tag) &&
 		    tag_is(d->remote_tag, rp->rp_from_tag))
@@ -390,10 +392,12 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 {
 	log_info("dialog %s: BYE from the peer", d->call_id);
 	nta_incoming_treply(irq, SIP_200_OK, TAG_END());
-	if (d->session == SESSION_CONFIRMED)
+	if (d->session == SESSION_CONFIRMED) {
 		end_session(d);
-	else
+	} else {
+		d->session = SESSION_ENDED;
 		xfer_dialog_ended(d);
+	}
 	return 200;
 }
 
@@ -412,6 +416,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sta_dialog *d = (struct sta_dialog *)magic;
+	int status;
 
 	(void)leg;
 	sip_connections_seen(d->agent->conns, irq);
@@ -421,8 +426,19 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	}
-	if (d->refs == 0)
+	if ((status = sip_agent_precheck(d->agent, irq, sip)) != 0)
+		return status;
+	if (d->refs == 0 || d->session == SESSION_ENDED) {
+		log_info("dialog %s: %s refused: 481 (dialog ended)",
+			 d->call_id, sip->sip_request->rq_method_name);
 		return 481;
+	}
+	if (!cseq_accept(&d->remote_cseq, sip->sip_cseq->cs_seq)) {
+		log_notice("dialog %s: %s refused: 500 (CSeq %u not above %u)",
+			   d->call_id, sip->sip_request->rq_method_name,
+			   sip->sip_cseq->cs_seq, d->remote_cseq.last);
+		return 500;
+	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_bye:
 		return on_bye(d, irq);
@@ -486,19 +502,35 @@ static char *sdp_answer(struct sta_agent *agent, su_home_t *home,
 	return copy;
 }
 
+static enum replaced_phase replaced_phase(struct sta_dialog const *d)
+{
+	if (!d)
+		return REPLACED_NONE;
+	switch (d->session) {
+	case SESSION_EARLY:
+		return d->agent_initiated ? REPLACED_EARLY_OURS
+					  : REPLACED_EARLY_THEIRS;
+	case SESSION_CONFIRMED:
+		return REPLACED_CONFIRMED;
+	case SESSION_ENDED:
+		return d->had_call || d->agent_initiated ? REPLACED_ENDED
+							 : REPLACED_NONE;
+	case SESSION_NONE:
+	default:
+		return REPLACED_NONE;
+	}
+}
+
 /* Which dialog an INVITE with Replaces takes over; NULL with *STATUS set
- * when it names none the agent may give up (RFC 3891: 481). */
+ * (RFC 3891: 481, 486 or 603) when it may take over none. */
 static struct sta_dialog *replaced_dialog(struct sta_agent *agent,
 					  sip_replaces_t const *rp,
 					  int *status)
 {
 	struct sta_dialog *old = dialog_by_replaces(agent, rp);
 
-	if (old && (old->session == SESSION_CONFIRMED ||
-		    (old->session == SESSION_EARLY && old->agent_initiated)))
-		return old;
-	*status = 481;
-	return NULL;
+	*status = replaces_status(replaced_phase(old), rp->rp_early_only);
+	return *status ? NULL : old;
 }
 
 /* A Replaces header that Sofia-SIP filed as an error. */
@@ -538,19 +570,36 @@ static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
 	return status;
 }
 
+static int refuse_replaces(nta_incoming_t *irq, sip_t const *sip,
+			   struct request_source const *src, int status)
+{
+	if (status == 486)
+		return refuse_invite(irq, sip, src, SIP_486_BUSY_HERE,
+				     "Replaces early-only names a confirmed "
+				     "dialog");
+	if (status == 603)
+		return refuse_invite(irq, sip, src, SIP_603_DECLINE,
+				     "Replaces names a dialog that has ended");
+	return refuse_invite(irq, sip, src, SIP_481_NO_TRANSACTION,
+			     "Replaces names no dialog of the agent");
+}
+
 /* The SDP the agent answers INVITE SIP with: the replaced dialog's own
  * (with a higher o= version) when it takes one over, else an answer to
- * the offer built from media.sdp_file, or that file as the offer. */
+ * the offer built from the agent's offer (media.sdp_file or the built-in
+ * one), or that offer itself. */
 static char *local_sdp_for(struct sta_agent *agent, struct sta_dialog *d,
 			   sip_t const *sip, struct sta_dialog *old)
 {
 	char *sdp = dialog_next_offer(old, d->home);
+	char *offer;
 
 	if (sdp)
 		return sdp;
-	if (!sip->sip_payload)
-		return su_strdup(d->home, agent->cfg->sdp);
-	return sdp_answer(agent, d->home, agent->cfg->sdp,
+	offer = agent_offer(agent, d->contact->m_url->url_host, d->home);
+	if (!sip->sip_payload || !offer)
+		return offer;
+	return sdp_answer(agent, d->home, offer,
 			  sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 }
 
@@ -567,6 +616,7 @@ static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 		return 488;
 	}
 	d->session = SESSION_CONFIRMED;
+	d->had_call = true;
 	nta_incoming_tag(irq, d->local_tag);
 	reply_sdp(irq, d);
 	d->invite_irq = irq;
@@ -620,9 +670,7 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 				     "Replaces does not parse");
 	if (sip->sip_replaces &&
 	    !(old = replaced_dialog(agent, sip->sip_replaces, &status)))
-		return refuse_invite(irq, sip, &src,
-				     SIP_481_NO_TRANSACTION,
-				     "Replaces names no dialog of the agent");
+		return refuse_replaces(irq, sip, &src, status);
 	status = accept_invite(agent, irq, sip, old);
 	if (status != 200)
 		return refuse_invite(irq, sip, &src, status,

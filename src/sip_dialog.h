@@ -19,6 +19,8 @@
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip.h>
 
+#include "request_rules.h"
+
 struct sta_agent;
 struct sta_transfer;
 struct tport_s;
@@ -44,10 +46,16 @@ struct sta_dialog {
 	char *call_id;
 	char *local_tag;
 	char *remote_tag;		/* NULL until the peer answered */
-	enum session_state session;
+	enum session_state session;	/* SESSION_ENDED also once the peer
+					   sent BYE: requests then get 481 */
+	struct cseq_order remote_cseq;	/* the peer's requests in it */
 	bool agent_initiated;		/* the agent sent the INVITE */
 	bool peer_in_allow_from;	/* requests in it go to an address in
 					   policy.allow_from: NOTIFYs may */
+	bool had_call;			/* was confirmed: once it has ended
+					   it lingers DIALOG_LINGER_MS, so
+					   that a Replaces naming it gets
+					   603 rather than 481 */
 	bool held;			/* a call the agent answered, not yet
 					   ended: counted in limits.max_calls */
 	char *local_sdp;		/* the SDP the agent sent in it */
@@ -87,10 +95,8 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp);
 void dialog_failed(struct sta_dialog *d);
 
-/* The dialog (UAS view of an in-dialog request SIP) it belongs to. */
-struct sta_dialog *dialog_find(struct sta_agent *agent, sip_t const *sip);
-
-/* The dialog a Replaces header names, or NULL. */
+/* The dialog a Replaces header names, or NULL; an ended call's dialog
+ * is found while it lingers. */
 struct sta_dialog *dialog_by_replaces(struct sta_agent *agent,
 				      sip_replaces_t const *rp);
 

@@ -457,7 +457,9 @@ static bool prepare_request(struct sta_transfer *x, sip_t const *sip,
 		sip_referred_by_dup(x->home, sip->sip_referred_by) :
 		sip_referred_by_make(x->home, su_sprintf(x->home, "<%s>",
 			url_as_string(x->home, sip->sip_from->a_url)));
-	x->req.sdp = offer ? offer : su_strdup(x->home, x->agent->cfg->sdp);
+	x->req.sdp = offer ? offer :
+		agent_offer(x->agent, x->agent->contact->m_url->url_host,
+			    x->home);
 	return x->req.target && x->req.referred_by && x->req.sdp &&
 	       (!req->replaces || x->req.replaces);
 }

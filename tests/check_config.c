@@ -27,12 +27,6 @@
 #error "TEST_DATA_DIR must name the tests/config directory"
 #endif
 
-/* config.c's default for media.sdp_file, built the same way. */
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_SDP_FILE SYSCONFDIR "/sip-transfer-agent/offer.sdp"
-
 #define SHIPPED_DIR TEST_DATA_DIR "/../../conf"
 
 #define TMPDIR_TEMPLATE "/tmp/check_config.XXXXXX"
@@ -371,27 +365,24 @@ START_TEST(absent_groups_take_defaults)
 }
 END_TEST
 
-/* The default file exists only where the package is installed, so both
- * outcomes are checked: it is read, or its absence is reported at line 0. */
-START_TEST(absent_sdp_file_defaults_to_sysconfdir_path)
+/* Without media.sdp_file no file is read: the agent builds its offer. */
+START_TEST(absent_sdp_file_means_built_in_offer)
 {
 	struct sta_config cfg;
 	char *path = stage("listen_only.conf");
-	char expected[512];
-	FILE *probe = fopen(DEFAULT_SDP_FILE, "r");
 
-	if (probe != NULL) {
-		fclose(probe);
-		expect_loads(path, &cfg);
-		ck_assert_str_eq(cfg.sdp_file, DEFAULT_SDP_FILE);
-		config_free(&cfg);
-	} else {
-		snprintf(expected, sizeof expected, "@CONF@:0: media.sdp_file: "
-			 "cannot read '%s': %s\n", DEFAULT_SDP_FILE,
-			 strerror(errno));
-		expect_failure(path, strdup(expected));
-	}
+	expect_loads(path, &cfg);
+	ck_assert_ptr_null(cfg.sdp_file);
+	ck_assert_ptr_null(cfg.sdp);
+	config_free(&cfg);
 	free(path);
+}
+END_TEST
+
+START_TEST(default_config_path_follows_sysconfdir)
+{
+	ck_assert_str_eq(STA_DEFAULT_CONFIG,
+			 SYSCONFDIR "/sip-transfer-agent/sip-transfer-agent.conf");
 }
 END_TEST
 
@@ -872,7 +863,8 @@ Suite *check_suite(void)
 	tcase_add_unchecked_fixture(ok, make_tmpdir, remove_tmpdir);
 	tcase_add_test(ok, full_config_sets_every_field);
 	tcase_add_test(ok, absent_groups_take_defaults);
-	tcase_add_test(ok, absent_sdp_file_defaults_to_sysconfdir_path);
+	tcase_add_test(ok, absent_sdp_file_means_built_in_offer);
+	tcase_add_test(ok, default_config_path_follows_sysconfdir);
 	tcase_add_test(ok, range_bounds_are_inclusive);
 	tcase_add_test(ok, spec_example_loads);
 	tcase_add_test(ok, shipped_example_loads_with_default_values);

@@ -176,6 +176,9 @@ sta_config() {
 			;;
 		esac
 	done
+	# media.sdp_file= (empty): no media group, the built-in offer
+	_media=
+	[ -n "$c_media_sdp_file" ] && _media="media = { sdp_file = $c_media_sdp_file; };"
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
@@ -200,7 +203,7 @@ limits = { max_active = $c_limits_max_active;
            max_connections = $c_limits_max_connections; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
-media = { sdp_file = $c_media_sdp_file; };
+$_media
 shutdown = { grace = $c_shutdown_grace; };
 log = { level = $c_log_level; };
 control = { socket = $c_control_socket; };
@@ -467,4 +470,24 @@ sta_notify_count() {
 	else
 		grep -c '^NOTIFY ' "$1" 2>/dev/null || true
 	fi
+}
+
+# ---- raw request rules -------------------------------------------------------
+# sta_rules NAME HOST AGENT_PORT COMMAND: tests/sip_rules.py (bounded by
+# timeout(1)) in the foreground, its "case=answer" lines in $STA_OUT/NAME.out;
+# sta_rule NAME CASE prints the answer of CASE.
+sta_rules() {
+	timeout 60 python3 "$top_srcdir/tests/sip_rules.py" "$2" "$3" "$4" \
+		>"$STA_OUT/$1.out" 2>&1 </dev/null
+	sta_log "sip_rules.py $4: $(tr '\n' ' ' <"$STA_OUT/$1.out")"
+}
+
+sta_rule() {
+	sed -n "s/^$2=//p" "$STA_OUT/$1.out" | head -n 1
+}
+
+# sta_expect NAME CASE WANT DESCRIPTION: a check that CASE answered WANT.
+sta_expect() {
+	sta_check "$4: $2 answered $3 (got $(sta_rule "$1" "$2"))" \
+		test "$(sta_rule "$1" "$2")" = "$3"
 }
