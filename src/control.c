@@ -24,7 +24,7 @@
 #include "json.h"
 #include "log.h"
 #include "referer.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 #include "sip_dialog.h"
 #include "sip_referer.h"
 #include "sip_transfer.h"

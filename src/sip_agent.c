@@ -34,13 +34,14 @@
 #include "sip_auth.h"
 #include "sip_connections.h"
 #include "sip_dialog.h"
+#include "sip_dispatch.h"
 #include "sip_dns.h"
 #include "sip_refer.h"
 #include "sip_referer.h"
 #include "sip_tls.h"
 #include "sofia_ackbye.h"
-#include "sofia_resolve.h"
 #include "sip_transfer.h"
+#include "sofia_resolve.h"
 
 /* Sources tracked at once by limits.per_source_rate. */
 #define RATE_TABLE_CAPACITY 65536
@@ -48,356 +49,6 @@
 /* How long the drain waits, once live transfers were stopped, for their
  * final NOTIFYs to be answered before the agent exits anyway. */
 #define DRAIN_FINAL_WAIT_MS 5000
-
-uint64_t sta_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip)
-{
-	struct sip_answer ans = {
-		.status = nta_outgoing_status(orq),
-		.local = true,
-	};
-
-	if (sip == NULL)
-		return ans;
-	if (sip->sip_status) {
-		ans.status = sip->sip_status->st_status;
-		ans.phrase = sip->sip_status->st_phrase;
-	}
-	ans.local = nta_sip_is_internal(sip);
-	return ans;
-}
-
-void request_source(nta_incoming_t *irq, struct request_source *src)
-{
-	msg_t *msg = nta_incoming_getrequest(irq);
-	su_sockaddr_t const *from = msg ? msg_addr(msg) : NULL;
-
-	*src = (struct request_source){ .known = from != NULL };
-	snprintf(src->text, sizeof src->text, "?");
-	if (from) {
-		memcpy(&src->addr, from, su_sockaddr_size(from));
-		getnameinfo((struct sockaddr const *)&src->addr,
-			    su_sockaddr_size(from), src->text,
-			    sizeof src->text, NULL, 0, NI_NUMERICHOST);
-	}
-	msg_destroy(msg);
-}
-
-unsigned char const *sockaddr_bytes(struct sockaddr_storage const *ss,
-				    int *family)
-{
-	*family = ss->ss_family;
-	if (ss->ss_family == AF_INET)
-		return (unsigned char const *)
-			&((struct sockaddr_in const *)ss)->sin_addr;
-	return (unsigned char const *)
-		&((struct sockaddr_in6 const *)ss)->sin6_addr;
-}
-
-void sockaddr_set(struct sockaddr_storage *ss, int family,
-		  unsigned char const *bytes, in_port_t port)
-{
-	memset(ss, 0, sizeof *ss);
-	ss->ss_family = (sa_family_t)family;
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		memcpy(&in->sin_addr, bytes, 4);
-		in->sin_port = htons(port);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		memcpy(&in6->sin6_addr, bytes, 16);
-		in6->sin6_port = htons(port);
-	}
-}
-
-bool source_in(struct request_source const *src, struct cidr const *list,
-	       size_t n)
-{
-	int family;
-	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
-
-	return src->known && cidr_list_contains(list, n, family, addr);
-}
-
-bool agent_source_allowed(struct sta_agent const *agent,
-			  struct request_source const *src)
-{
-	return source_in(src, agent->cfg->allow_from, agent->cfg->n_allow_from);
-}
-
-/* U (maddr honoured as NTA does) is an address in policy.allow_from. */
-static bool hop_in_allow_from(struct sta_agent const *agent, url_t const *u)
-{
-	char buf[256];
-	char const *host = u ? next_hop_host(u->url_host, u->url_params, buf,
-					     sizeof buf) : NULL;
-	unsigned char bytes[16];
-	int family;
-
-	return host && host_address(host, &family, bytes) &&
-	       cidr_list_contains(agent->cfg->allow_from,
-				  agent->cfg->n_allow_from, family, bytes);
-}
-
-bool agent_dialog_hop_allowed(struct sta_agent const *agent,
-			      sip_t const *sip)
-{
-	sip_record_route_t const *rr = sip->sip_record_route;
-
-	if (rr && sip->sip_status)	/* a UAC's route set is reversed */
-		while (rr->r_next)
-			rr = rr->r_next;
-	return hop_in_allow_from(agent, rr ? rr->r_url :
-				 sip->sip_contact ? sip->sip_contact->m_url :
-				 NULL);
-}
-
-bool agent_source_within_rate(struct sta_agent *agent,
-			      struct request_source const *src)
-{
-	int family;
-	unsigned char const *addr = sockaddr_bytes(&src->addr, &family);
-
-	return src->known && rate_take(agent->rates, agent->cfg->per_source_rate,
-				       family, addr, sta_now_ms());
-}
-
-static bool host_is_wildcard(char const *host)
-{
-	return !host || strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
-	       strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0;
-}
-
-struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
-					nta_incoming_t *irq, su_home_t *home)
-{
-	tport_t *tp = nta_incoming_transport(agent->nta, irq, NULL);
-	tport_t *primary = tp && tport_is_secondary(tp) ? tport_parent(tp)
-							 : tp;
-	tp_name_t const *n = primary ? tport_name(primary) : NULL;
-	url_t const *fallback = agent->contact->m_url;
-	char const *host;
-	sip_contact_t *m = NULL;
-
-	if (n && n->tpn_proto && n->tpn_port) {
-		host = host_is_wildcard(n->tpn_host) ? fallback->url_host
-						     : n->tpn_host;
-		bool v6 = strchr(host, ':') && host[0] != '[';
-
-		m = strcasecmp(n->tpn_proto, "tls") == 0 ?
-			sip_contact_format(home, "<sips:%s%s%s:%s>",
-					   v6 ? "[" : "", host, v6 ? "]" : "",
-					   n->tpn_port) :
-			sip_contact_format(home, "<sip:%s%s%s:%s;transport=%s>",
-					   v6 ? "[" : "", host, v6 ? "]" : "",
-					   n->tpn_port, n->tpn_proto);
-	}
-	if (tp)
-		tport_unref(tp);
-	return m ? m : sip_contact_dup(home, agent->contact);
-}
-
-char *agent_offer(struct sta_agent const *agent, char const *host,
-		  su_home_t *home)
-{
-	char buf[1024];
-
-	if (agent->cfg->sdp)
-		return su_strdup(home, agent->cfg->sdp);
-	if (!sdp_default_offer(buf, sizeof buf, host, SDP_OFFER_AUDIO_PORT,
-			       (uint64_t)time(NULL)))
-		return NULL;
-	return su_strdup(home, buf);
-}
-
-static int reply_capabilities(nta_incoming_t *irq, int status,
-			      char const *phrase)
-{
-	nta_incoming_treply(irq, status, phrase,
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
-			    TAG_END());
-	return status;
-}
-
-int sip_agent_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
-			sip_t const *sip, struct sta_dialog *d)
-{
-	bool refer = sip->sip_event &&
-		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	struct request_source src;
-	struct auth_verdict auth;
-	int status;
-
-	request_source(irq, &src);
-	if (!agent_source_allowed(agent, &src)) {
-		log_notice("SUBSCRIBE refused: 403 (source not allowed) from %s",
-			   src.text);
-		return reply_capabilities(irq, SIP_403_FORBIDDEN);
-	}
-	sip_auth_check(agent, &src, sip, home, &auth);
-	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
-	su_home_deinit(home);
-	if (status)
-		return status;
-	if (!sip->sip_to->a_tag && !agent_source_within_rate(agent, &src)) {
-		log_notice("SUBSCRIBE refused: 503 (over per_source_rate) "
-			   "from %s", src.text);
-		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
-		return 503;
-	}
-	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
-	if (status)
-		return status;
-	log_info("SUBSCRIBE for %s refused: no such subscription",
-		 sip->sip_event ? sip->sip_event->o_type : "(no Event)");
-	if (refer)
-		return reply_capabilities(irq, SIP_403_FORBIDDEN);
-	return reply_capabilities(irq, SIP_489_BAD_EVENT);
-}
-
-/* The Require option tags of SIP the agent does not support, joined
- * with ", " into BUF; false when there is none. */
-static bool unsupported_list(sip_t const *sip, su_home_t *home, char *buf,
-			     size_t size)
-{
-	size_t n = 0, k, len = 0;
-	char const **tags, **bad;
-
-	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
-		for (msg_param_t const *t = r->k_items; t && *t; t++)
-			n++;
-	tags = su_zalloc(home, (2 * n + 1) * sizeof *tags);
-	if (!tags)
-		return false;
-	bad = tags + n;
-	n = 0;
-	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
-		for (msg_param_t const *t = r->k_items; t && *t; t++)
-			tags[n++] = *t;
-	k = require_unsupported(tags, n, bad);
-	buf[0] = '\0';
-	for (size_t i = 0; i < k && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-					i ? ", " : "", bad[i]);
-	return k > 0;
-}
-
-/* Refusal reasons of sip_agent_precheck() (metrics compare them by
- * address). */
-static char const WHY_SCHEME[] = "Request-URI scheme not sip/sips";
-static char const WHY_URI[] = "Request-URI does not parse";
-static char const WHY_REQUIRE[] = "Require: unsupported option tag";
-
-/* A REFER refused before sip_refer.c saw it counts like its refusals. */
-static void count_refusal(struct sta_agent *agent, sip_t const *sip,
-			  int status, char const *why)
-{
-	if (sip->sip_request->rq_method != sip_method_refer)
-		return;
-	agent->refused++;
-	agent->metrics.refers[status]++;
-	metrics_count_refusal(&agent->metrics, why);
-}
-
-int sip_agent_precheck(struct sta_agent *agent, nta_incoming_t *irq,
-		       sip_t const *sip)
-{
-	url_t const *u = sip->sip_request->rq_url;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	char tags[512];
-	int status = request_uri_status(u->url_scheme, u->url_host);
-	bool bad_ext;
-
-	if (status) {
-		log_notice("%s refused: %d (%s) Call-ID %s",
-			   sip->sip_request->rq_method_name, status,
-			   status == 416 ? WHY_SCHEME : WHY_URI,
-			   sip->sip_call_id->i_id);
-		count_refusal(agent, sip, status,
-			      status == 416 ? WHY_SCHEME : WHY_URI);
-		if (status == 416)
-			nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI,
-					    TAG_END());
-		else
-			nta_incoming_treply(irq, SIP_400_BAD_REQUEST,
-					    TAG_END());
-		return status;
-	}
-	if (sip->sip_request->rq_method == sip_method_cancel)
-		return 0;
-	bad_ext = unsupported_list(sip, home, tags, sizeof tags);
-	su_home_deinit(home);
-	if (!bad_ext)
-		return 0;
-	log_notice("%s refused: 420 (Require: unsupported %s) Call-ID %s",
-		   sip->sip_request->rq_method_name, tags,
-		   sip->sip_call_id->i_id);
-	count_refusal(agent, sip, 420, WHY_REQUIRE);
-	nta_incoming_treply(irq, SIP_420_BAD_EXTENSION,
-			    SIPTAG_UNSUPPORTED_STR(tags),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
-	return 420;
-}
-
-/* Every request that matched no dialog of the agent arrives here. */
-static int on_request(nta_leg_magic_t *magic, nta_leg_t *leg,
-		      nta_incoming_t *irq, sip_t const *sip)
-{
-	struct sta_agent *agent = (struct sta_agent *)magic;
-	bool in_dialog = sip->sip_to && sip->sip_to->a_tag;
-	int status;
-
-	(void)leg;
-	sip_connections_seen(agent->conns, irq);
-	log_debug("%s from Call-ID %s", sip->sip_request->rq_method_name,
-		  sip->sip_call_id->i_id);
-	if (sip->sip_request->rq_method == sip_method_ack) {
-		nta_incoming_destroy(irq);
-		return 0;
-	}
-	if ((status = sip_agent_precheck(agent, irq, sip)) != 0)
-		return status;
-	if (in_dialog) {
-		/* RFC 3261 12.2.2: a To tag of no dialog the agent holds
-		 * (any more) */
-		log_info("%s refused: 481 (no such dialog) Call-ID %s",
-			 sip->sip_request->rq_method_name,
-			 sip->sip_call_id->i_id);
-		return 481;
-	}
-	switch (sip->sip_request->rq_method) {
-	case sip_method_options:	/* a proxy's keepalive probe */
-		if (agent_draining(agent))
-			return reply_capabilities(irq,
-						  SIP_503_SERVICE_UNAVAILABLE);
-		return reply_capabilities(irq, SIP_200_OK);
-	case sip_method_refer:
-		return sip_refer_receive(agent, irq, sip, NULL);
-	case sip_method_subscribe:
-		return sip_agent_subscribe(agent, irq, sip, NULL);
-	case sip_method_invite:
-		return dialog_answer_invite(agent, irq, sip);
-	case sip_method_bye:
-	case sip_method_notify:
-	case sip_method_cancel:
-		return 481;
-	default:
-		return reply_capabilities(irq, SIP_405_METHOD_NOT_ALLOWED);
-	}
-}
 
 static bool url_type_is_tls(url_t const *u)
 {
@@ -515,6 +166,16 @@ static bool bind_listen(struct sta_agent *agent)
 	return true;
 }
 
+/* A dialog ended: the transfers notifying or calling in it, and the
+ * REFERs the agent sent in it, learn. */
+static void on_dialog_ended(struct sta_dialog *d)
+{
+	sip_referer_call_gone(d);
+	xfer_dialog_ended(d);
+}
+
+static void on_transfers_changed(struct sta_agent *agent);
+
 struct sta_agent *sip_agent_create(su_root_t *root,
 				   struct sta_config const *cfg)
 {
@@ -522,6 +183,15 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 
 	if (!agent)
 		return NULL;
+	agent->on = (struct sip_handlers){
+		.refer = sip_refer_receive,
+		.subscribe = xfer_on_subscribe,
+		.invite = dialog_answer_invite,
+		.notify = sip_referer_notify,
+		.dialog_ended = on_dialog_ended,
+		.call_replaced = xfer_replaced,
+		.transfers_changed = on_transfers_changed,
+	};
 	agent->root = root;
 	agent->cfg = cfg;
 	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
@@ -553,7 +223,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	    !agent->dns ||
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !(agent->conns = sip_connections_create(agent)) ||
-	    !nta_leg_tcreate(agent->nta, on_request,
+	    !nta_leg_tcreate(agent->nta, dispatch_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
 			     TAG_END())) {
 		sip_agent_destroy(agent);
@@ -613,7 +283,7 @@ static void on_drain_timer(su_root_magic_t *magic, su_timer_t *t,
 			      (su_timer_arg_t *)agent, DRAIN_FINAL_WAIT_MS);
 	xfer_shutdown_all(agent);
 	dialog_hangup_all(agent);
-	sip_agent_transfers_changed(agent);
+	on_transfers_changed(agent);
 }
 
 void sip_agent_drain(struct sta_agent *agent)
@@ -627,10 +297,12 @@ void sip_agent_drain(struct sta_agent *agent)
 	su_timer_set_interval(agent->drain_timer, on_drain_timer,
 			      (su_timer_arg_t *)agent,
 			      (su_duration_t)agent->cfg->shutdown_grace * 1000);
-	sip_agent_transfers_changed(agent);
+	on_transfers_changed(agent);
 }
 
-void sip_agent_transfers_changed(struct sta_agent *agent)
+/* The drain moves on: held calls get their BYE once no transfer is live,
+ * and the agent exits once those are answered. */
+static void on_transfers_changed(struct sta_agent *agent)
 {
 	if (!agent->shutting_down)
 		return;
@@ -647,11 +319,6 @@ void sip_agent_transfers_changed(struct sta_agent *agent)
 		su_timer_set_interval(agent->drain_timer, on_drain_timer,
 				      (su_timer_arg_t *)agent, 0);
 	}
-}
-
-bool agent_draining(struct sta_agent const *agent)
-{
-	return agent->shutting_down || agent->paused;
 }
 
 void sip_agent_destroy(struct sta_agent *agent)

@@ -18,7 +18,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 
 /* Sofia-SIP's Digest module judges a nonce's age before the password, so a
  * wrong password for an old nonce comes back "stale".  A second module

@@ -35,7 +35,7 @@
 #include "config.h"
 #include "conn_table.h"
 #include "log.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 
 #define SWEEP_MS 1000
 #define LOG_EVERY_MS 10000

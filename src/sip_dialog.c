@@ -26,12 +26,10 @@
 
 #include "config.h"
 #include "log.h"
-#include "sip_agent.h"
 #include "sip_auth.h"
 #include "sip_connections.h"
-#include "sip_refer.h"
-#include "sip_referer.h"
-#include "sip_transfer.h"
+#include "sip_core.h"
+#include "sip_dispatch.h"
 
 static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip);
@@ -166,7 +164,8 @@ struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 }
 
 struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
-				  struct sta_transfer *x, url_t const *target)
+				  struct sta_transfer *x, unsigned long placed_by,
+				  url_t const *target)
 {
 	struct sta_dialog *d = dialog_alloc(agent);
 	char const *from = agent->cfg->identity_from;
@@ -196,7 +195,7 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 	d->session = SESSION_EARLY;
 	d->agent_initiated = true;
 	d->caller = x;
-	d->placed_by = xfer_id(x);
+	d->placed_by = placed_by;
 	d->peer = url_as_string(d->home, target);
 	return d;
 }
@@ -277,8 +276,7 @@ static void end_session(struct sta_dialog *d)
 	d->session = SESSION_ENDED;
 	su_timer_reset(d->call_timer);
 	forget_invite(d);
-	sip_referer_call_gone(d);
-	xfer_dialog_ended(d);
+	d->agent->on.dialog_ended(d);
 	if (held) {
 		d->agent->held_calls--;
 		dialog_unref(d);	/* the reference of the held call */
@@ -300,7 +298,7 @@ static int on_bye_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 		 status);
 	nta_outgoing_destroy(orq);
 	agent->byes_pending--;
-	sip_agent_transfers_changed(agent);
+	agent->on.transfers_changed(agent);
 	return 0;
 }
 
@@ -396,7 +394,7 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 		end_session(d);
 	} else {
 		d->session = SESSION_ENDED;
-		xfer_dialog_ended(d);
+		d->agent->on.dialog_ended(d);
 	}
 	return 200;
 }
@@ -426,7 +424,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		nta_incoming_destroy(irq);
 		return 0;
 	}
-	if ((status = sip_agent_precheck(d->agent, irq, sip)) != 0)
+	if ((status = dispatch_precheck(d->agent, irq, sip)) != 0)
 		return status;
 	if (d->refs == 0 || d->session == SESSION_ENDED) {
 		log_info("dialog %s: %s refused: 481 (dialog ended)",
@@ -443,9 +441,9 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	case sip_method_bye:
 		return on_bye(d, irq);
 	case sip_method_refer:
-		return sip_refer_receive(d->agent, irq, sip, d);
+		return d->agent->on.refer(d->agent, irq, sip, d);
 	case sip_method_subscribe:
-		return sip_agent_subscribe(d->agent, irq, sip, d);
+		return d->agent->on.subscribe(d->agent, irq, sip, d);
 	case sip_method_invite:	/* a refresh: the session stays as it is */
 		if (d->session != SESSION_CONFIRMED)
 			return 491;
@@ -453,7 +451,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	case sip_method_options:
 		return 200;
 	case sip_method_notify:	/* for a REFER the agent sent */
-		return sip_referer_notify(d, irq, sip);
+		return d->agent->on.notify(d, irq, sip);
 	default:
 		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
 				    SIPTAG_ALLOW_STR(STA_ALLOW), TAG_END());
@@ -549,7 +547,7 @@ static void give_up(struct sta_dialog *old)
 	if (old->session == SESSION_CONFIRMED)
 		dialog_hangup(old);
 	else if (old->caller)
-		xfer_replaced(old->caller);
+		old->agent->on.call_replaced(old->caller);
 }
 
 /* Answer IRQ STATUS PHRASE, with Retry-After: 1 when the source is over

@@ -80,10 +80,11 @@ struct sta_dialog {
 struct sta_dialog *dialog_new_uas(struct sta_agent *agent,
 				  nta_incoming_t *irq, sip_t const *sip);
 
-/* The dialog of an INVITE the agent sends for transfer X to TARGET, From
- * identity.from.  Holds one reference. */
+/* The dialog of an INVITE the agent sends for transfer X (its id
+ * PLACED_BY) to TARGET, From identity.from.  Holds one reference. */
 struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
-				  struct sta_transfer *x, url_t const *target);
+				  struct sta_transfer *x, unsigned long placed_by,
+				  url_t const *target);
 
 struct sta_dialog *dialog_ref(struct sta_dialog *d);
 void dialog_unref(struct sta_dialog *d);

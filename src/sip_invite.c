@@ -17,7 +17,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 #include "sip_dialog.h"
 #include "sip_target.h"
 

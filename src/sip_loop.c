@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sip_agent.h"
+#include "sip_core.h"
 
 static in_port_t port_of(struct sockaddr_storage const *ss)
 {

@@ -25,7 +25,7 @@
 #include "log.h"
 #include "policy.h"
 #include "refer_to.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 #include "sip_auth.h"
 #include "sip_dialog.h"
 #include "sip_dns.h"

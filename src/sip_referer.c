@@ -22,7 +22,7 @@
 #include "config.h"
 #include "log.h"
 #include "referer.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 #include "sip_dialog.h"
 
 struct sta_referer {

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "next_hop.h"
 #include "policy.h"
-#include "sip_agent.h"
+#include "sip_core.h"
 #include "sip_loop.h"
 
 bool target_url_host_ok(url_t const *u)

@@ -23,7 +23,8 @@
 
 #include "config.h"
 #include "log.h"
-#include "sip_agent.h"
+#include "sip_auth.h"
+#include "sip_core.h"
 #include "sip_dialog.h"
 #include "sip_invite.h"
 #include "transfer.h"
@@ -90,7 +91,7 @@ static void update_calling(struct sta_transfer *x)
 		return;
 	metrics_observe_final(&x->agent->metrics, x->core.final_status,
 			      sta_now_ms() - x->core.started_ms);
-	sip_agent_transfers_changed(x->agent);
+	x->agent->on.transfers_changed(x->agent);
 }
 
 static void xfer_free(struct sta_transfer *x)
@@ -187,7 +188,7 @@ static void on_invite_report(void *owner, int status, char const *phrase,
 
 static bool send_invite(struct sta_transfer *x)
 {
-	x->call = dialog_new_uac(x->agent, x, x->req.target);
+	x->call = dialog_new_uac(x->agent, x, x->id, x->req.target);
 	x->invite = x->call ? invite_start(x->agent, x->home, x->call,
 					   &x->req, on_invite_report, x)
 			    : NULL;
@@ -211,7 +212,7 @@ static void on_timer(su_root_magic_t *magic, su_timer_t *t,
 		struct sta_agent *agent = x->agent;
 
 		xfer_free(x);
-		sip_agent_transfers_changed(agent);
+		agent->on.transfers_changed(agent);
 		return;
 	}
 	if (x->invite_failed) {
@@ -414,8 +415,8 @@ static struct sta_transfer *subscription_of(struct sta_dialog *d,
 	return NULL;
 }
 
-int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
-		   sip_t const *sip)
+static int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
+			  sip_t const *sip)
 {
 	struct sta_transfer *x = subscription_of(d, sip->sip_event);
 	struct transfer_actions a;
@@ -547,4 +548,42 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 	transfer_start(&x->core, &lim, req->subscribed, sta_now_ms(), &a);
 	perform(x, &a);
 	return 202;
+}
+
+int xfer_on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
+		      sip_t const *sip, struct sta_dialog *d)
+{
+	bool refer = sip->sip_event &&
+		     strcasecmp(sip->sip_event->o_type, "refer") == 0;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct request_source src;
+	struct auth_verdict auth;
+	int status;
+
+	request_source(irq, &src);
+	if (!agent_source_allowed(agent, &src)) {
+		log_notice("SUBSCRIBE refused: 403 (source not allowed) from %s",
+			   src.text);
+		return sip_reply_capabilities(irq, SIP_403_FORBIDDEN);
+	}
+	sip_auth_check(agent, &src, sip, home, &auth);
+	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
+	su_home_deinit(home);
+	if (status)
+		return status;
+	if (!sip->sip_to->a_tag && !agent_source_within_rate(agent, &src)) {
+		log_notice("SUBSCRIBE refused: 503 (over per_source_rate) "
+			   "from %s", src.text);
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+				    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		return 503;
+	}
+	status = d && refer ? xfer_subscribe(d, irq, sip) : 0;
+	if (status)
+		return status;
+	log_info("SUBSCRIBE for %s refused: no such subscription",
+		 sip->sip_event ? sip->sip_event->o_type : "(no Event)");
+	if (refer)
+		return sip_reply_capabilities(irq, SIP_403_FORBIDDEN);
+	return sip_reply_capabilities(irq, SIP_489_BAD_EVENT);
 }

@@ -38,12 +38,17 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 		sip_t const *sip, struct xfer_request const *req,
 		struct sta_dialog *dialog);
 
-/* A SUBSCRIBE in dialog D (refresh or Expires: 0) for the transfer its
- * Event id names: answered here, 200 with the granted Expires, or 481
- * when that subscription is over.  Returns the status, or 0 when no
- * transfer of D has that id (the caller answers). */
-int xfer_subscribe(struct sta_dialog *d, nta_incoming_t *irq,
-		   sip_t const *sip);
+/*
+ * A SUBSCRIBE, in dialog D or outside any (D NULL): the handler
+ * sip_agent.c registers.  Source policy, authentication and (outside a
+ * dialog) per_source_rate apply as for a REFER.  A refresh (or Expires:
+ * 0) of a refer subscription goes to the transfer its Event id names:
+ * 200 with the granted Expires, or 481 once that subscription is over; a
+ * refer SUBSCRIBE that names none is a subscription to nothing (403); any
+ * other package is unknown here (489).  Returns the status answered.
+ */
+int xfer_on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
+		      sip_t const *sip, struct sta_dialog *d);
 
 /* Dialog D ended (BYE from the peer, or hung up by the agent): the
  * transfers notifying in it stop notifying, the one whose call it is
