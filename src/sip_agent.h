@@ -31,6 +31,7 @@ struct sta_dialog;
 struct sta_dns;
 struct refer_job;
 struct sip_connections;
+struct sta_media_engine;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -72,6 +73,7 @@ struct sta_agent {
 	bool stopping_transfers;	/* grace over: live transfers stopped */
 	su_timer_t *drain_timer;
 	struct sip_connections *conns;	/* accepted TCP/TLS connections */
+	struct sta_media_engine *media;	/* RTP of the calls it holds */
 	struct sta_metrics metrics;
 };
 

@@ -146,6 +146,11 @@ sta_config() {
 			>"$STA_OUT/offer.sdp"
 		c_media_sdp_file="\"$STA_OUT/offer.sdp\""
 	fi
+	c_media_mode='"silence"'
+	# media.audio_file and media.rtp_ports: written only when set (the
+	# agent's default range is 20000-29999)
+	c_media_audio_file=
+	c_media_rtp_ports=
 	c_shutdown_grace=1
 	# sip.*: written only when set (the agent's defaults: udp_buffer
 	# 4194304, tcp_idle_timeout 60), so that a test can append a sip
@@ -163,7 +168,8 @@ sta_config() {
 		transfer.max_call_duration | limits.max_active | \
 		limits.per_source_rate | limits.max_rate | limits.max_calls | \
 		limits.max_connections | policy.allow_from | policy.targets | \
-		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
+		policy.tel_domain | media.sdp_file | media.mode | \
+		media.audio_file | media.rtp_ports | shutdown.grace | log.level | \
 		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
@@ -181,6 +187,9 @@ sta_config() {
 	[ -n "$c_sip_tcp_idle_timeout" ] &&
 		_sip="${_sip}tcp_idle_timeout = $c_sip_tcp_idle_timeout; "
 	[ -n "$_sip" ] && _sip="sip = { $_sip};"
+	_media=
+	[ -n "$c_media_audio_file" ] && _media="audio_file = $c_media_audio_file; "
+	[ -n "$c_media_rtp_ports" ] && _media="${_media}rtp_ports = $c_media_rtp_ports; "
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
 listen = [ "sip:127.0.0.1:$_port;transport=udp",
@@ -197,7 +206,8 @@ limits = { max_active = $c_limits_max_active;
            max_connections = $c_limits_max_connections; };
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
-media = { sdp_file = $c_media_sdp_file; };
+media = { sdp_file = $c_media_sdp_file; mode = $c_media_mode;
+          $_media};
 shutdown = { grace = $c_shutdown_grace; };
 log = { level = $c_log_level; };
 $_sip
