@@ -32,10 +32,23 @@ void rtp_stream_init(struct rtp_stream *s, uint8_t pt, uint64_t now_ms,
 	s->start_ms = now_ms;
 }
 
+/* Start the schedule at a tick at NOW_MS: half an interval before it, so
+ * that later ticks, which come a few ms late at worst, never straddle a
+ * packet's due time (two packets at once, then none). */
+static void align(struct rtp_stream *s, uint64_t now_ms)
+{
+	s->start_ms = now_ms - RTP_INTERVAL_MS / 2;
+	s->scheduled = 1;
+}
+
 unsigned rtp_due(struct rtp_stream *s, uint64_t now_ms)
 {
 	uint64_t owed;
 
+	if (s->scheduled == 0) {
+		align(s, now_ms);
+		return 1;
+	}
 	if (now_ms < s->start_ms)
 		return 0;
 	owed = (now_ms - s->start_ms) / RTP_INTERVAL_MS + 1 - s->scheduled;
@@ -44,8 +57,7 @@ unsigned rtp_due(struct rtp_stream *s, uint64_t now_ms)
 		return (unsigned)owed;
 	}
 	s->timestamp += (uint32_t)((owed - 1) * RTP_SAMPLES);
-	s->start_ms = now_ms;
-	s->scheduled = 1;
+	align(s, now_ms);
 	return 1;
 }
 

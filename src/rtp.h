@@ -41,9 +41,10 @@ struct rtp_stream {
 void rtp_stream_init(struct rtp_stream *s, uint8_t pt, uint64_t now_ms,
 		     uint32_t const r[3]);
 
-/* How many packets are due at NOW_MS (0..RTP_MAX_CATCH_UP).  When the
- * stream is further behind, its schedule restarts at NOW_MS, its
- * timestamp moves on by the time skipped, and 1 is returned. */
+/* How many packets are due at NOW_MS (0..RTP_MAX_CATCH_UP).  The first
+ * call after init or resume sends one and sets the schedule's phase to
+ * NOW_MS.  When the stream is further behind, its schedule restarts at
+ * NOW_MS, its timestamp moves on by the time skipped, and 1 is returned. */
 unsigned rtp_due(struct rtp_stream *s, uint64_t now_ms);
 
 /* Restart the schedule at NOW_MS after a pause (hold), moving the

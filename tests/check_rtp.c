@@ -39,13 +39,14 @@ START_TEST(one_packet_per_20_ms)
 {
 	struct rtp_stream s;
 
-	rtp_stream_init(&s, 0, 1000, R);
-	ck_assert_uint_eq(rtp_due(&s, 1000), 1);
+	rtp_stream_init(&s, 0, 990, R);
+	ck_assert_uint_eq(rtp_due(&s, 1000), 1);	/* the first tick */
 	ck_assert_uint_eq(rtp_due(&s, 1005), 0);
-	ck_assert_uint_eq(rtp_due(&s, 1019), 0);
 	ck_assert_uint_eq(rtp_due(&s, 1020), 1);
-	ck_assert_uint_eq(rtp_due(&s, 1061), 2);	/* a late tick catches up */
-	ck_assert_uint_eq(rtp_due(&s, 1080), 1);
+	ck_assert_uint_eq(rtp_due(&s, 1049), 1);	/* 9 ms late: still one */
+	ck_assert_uint_eq(rtp_due(&s, 1060), 1);
+	ck_assert_uint_eq(rtp_due(&s, 1101), 2);	/* a late tick catches up */
+	ck_assert_uint_eq(rtp_due(&s, 1120), 1);
 }
 END_TEST
 
@@ -54,13 +55,13 @@ START_TEST(far_behind_restarts_without_burst)
 	struct rtp_stream s;
 	uint32_t ts;
 
-	rtp_stream_init(&s, 0, 0, R);
-	ck_assert_uint_eq(rtp_due(&s, 0), 1);
+	rtp_stream_init(&s, 0, 100, R);
+	ck_assert_uint_eq(rtp_due(&s, 100), 1);
 	ts = s.timestamp;
-	ck_assert_uint_eq(rtp_due(&s, 1000), 1);	/* 50 owed */
+	ck_assert_uint_eq(rtp_due(&s, 1100), 1);	/* 50 owed */
 	ck_assert_uint_eq(s.timestamp, ts + 49 * RTP_SAMPLES);
-	ck_assert_uint_eq(rtp_due(&s, 1010), 0);
-	ck_assert_uint_eq(rtp_due(&s, 1020), 1);
+	ck_assert_uint_eq(rtp_due(&s, 1105), 0);
+	ck_assert_uint_eq(rtp_due(&s, 1120), 1);
 }
 END_TEST
 
@@ -70,13 +71,13 @@ START_TEST(resume_moves_timestamp_and_marks)
 	uint8_t h[RTP_HEADER_LEN];
 	uint32_t ts;
 
-	rtp_stream_init(&s, 0, 0, R);
-	ck_assert_uint_eq(rtp_due(&s, 0), 1);
+	rtp_stream_init(&s, 0, 100, R);
+	ck_assert_uint_eq(rtp_due(&s, 100), 1);
 	rtp_next_header(&s, h, 160);
 	ts = s.timestamp;
-	rtp_resume(&s, 1020);			/* 1 s of hold */
+	rtp_resume(&s, 1110);			/* 1 s of hold */
 	ck_assert_uint_eq(s.timestamp, ts + 50 * RTP_SAMPLES);
-	ck_assert_uint_eq(rtp_due(&s, 1020), 1);
+	ck_assert_uint_eq(rtp_due(&s, 1110), 1);
 	rtp_next_header(&s, h, 160);
 	ck_assert_uint_eq(h[1] & 0x80, 0x80);
 }
