@@ -323,6 +323,7 @@ static void settle(struct oa_media const *m, struct oa_media const *peer,
 	     strlen(peer->addr));
 	stream->port = peer->port;
 	stream->send = stream->active && peer->port != 0 &&
+		       strcmp(peer->addr, "0.0.0.0") != 0 &&	/* RFC 2543 hold */
 		       (peer_dir == OA_SENDRECV || peer_dir == OA_RECVONLY);
 }
 

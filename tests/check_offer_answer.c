@@ -106,6 +106,19 @@ START_TEST(session_level_direction_applies)
 }
 END_TEST
 
+START_TEST(old_style_hold_address_stops_sending)
+{
+	char const *offer = "v=0\r\no=p 1 2 IN IP4 127.0.0.2\r\ns=-\r\n"
+		"c=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n";
+	char buf[1024];
+	bool ok;
+	struct oa_stream st = answer(offer, buf, sizeof buf, &ok);
+
+	ck_assert(ok);
+	ck_assert(!st.send);
+}
+END_TEST
+
 START_TEST(one_answer_line_per_offered_line)
 {
 	char buf[1024];
@@ -209,6 +222,7 @@ int main(void)
 	tcase_add_test(tc, answer_takes_offer_order_and_keeps_telephone_event);
 	tcase_add_test(tc, directions_mirror_and_hold_stops_sending);
 	tcase_add_test(tc, session_level_direction_applies);
+	tcase_add_test(tc, old_style_hold_address_stops_sending);
 	tcase_add_test(tc, one_answer_line_per_offered_line);
 	tcase_add_test(tc, no_common_codec_is_refused);
 	tcase_add_test(tc, ipv6_addresses);
