@@ -11,6 +11,10 @@
     rtp_peer.py calls AGENT_PORT N
         N calls one after the other, each until RTP from the agent arrives,
         then BYE; prints "CALL i code=C port=P rtp=N" for each.
+    rtp_peer.py payload AGENT_PORT PT
+        calls the agent offering only payload type PT (0, 8 or 13), takes
+        its RTP for 1 s and prints "PAYLOAD code=C pt=P n=N sizes=S
+        distinct=D first=HEX" (D: how many different payload bytes).
     rtp_peer.py freepair
         prints an even UDP port P such that P and P+1 are free on 127.0.0.1.
 
@@ -53,12 +57,16 @@ def free_pair():
     sys.exit("rtp_peer.py: no free even port pair")
 
 
-def sdp(port, version, direction="sendrecv", video=False):
+def sdp(port, version, direction="sendrecv", video=False, only=None):
     lines = ["v=0", "o=peer 4711 %d IN IP4 %s" % (version, HOST), "s=-",
-             "c=IN IP4 %s" % HOST, "t=0 0",
-             "m=audio %d RTP/AVP 0 8 101" % port, "a=rtpmap:0 PCMU/8000",
-             "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000",
-             "a=fmtp:101 0-16", "a=" + direction]
+             "c=IN IP4 %s" % HOST, "t=0 0"]
+    if only is None:
+        lines += ["m=audio %d RTP/AVP 0 8 101" % port, "a=rtpmap:0 PCMU/8000",
+                  "a=rtpmap:8 PCMA/8000",
+                  "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16"]
+    else:
+        lines += ["m=audio %d RTP/AVP %d" % (port, only)]
+    lines += ["a=" + direction]
     if video:
         lines += ["m=video %d RTP/AVP 96" % (port + 10),
                   "a=rtpmap:96 H264/90000"]
@@ -151,8 +159,9 @@ def answer_facts(answer):
     }
 
 
-def receive(rtp, seconds):
-    """RTP packets for SECONDS: (arrival, seq, ts, pt, marker)."""
+def receive(rtp, seconds, payloads=None):
+    """RTP packets for SECONDS: (arrival, seq, ts, pt, marker, size); their
+    payloads appended to PAYLOADS when given."""
     out = []
     deadline = time.monotonic() + seconds
     while True:
@@ -168,6 +177,8 @@ def receive(rtp, seconds):
             b1, seq, ts = data[1], *struct.unpack("!HI", data[2:8])
             out.append((time.monotonic(), seq, ts, b1 & 0x7f, b1 >> 7,
                         len(data) - 12))
+            if payloads is not None:
+                payloads.append(data[12:])
 
 
 def stats(name, pkts):
@@ -261,6 +272,22 @@ def cmd_calls(agent_port, n):
         drain(rtp)
 
 
+def cmd_payload(agent_port, pt):
+    rtp, _rtcp = free_pair()
+    port = rtp.getsockname()[1]
+    call = Call(agent_port, port)
+    code, answer = call.invite(sdp(port, 1, only=pt))
+    payloads = []
+    pkts = receive(rtp, 1.0, payloads) if code == 200 else []
+    data = b"".join(payloads)
+    say("PAYLOAD code=%d pt=%s n=%d sizes=%s distinct=%d first=%s"
+        % (code, ",".join(sorted({str(p[3]) for p in pkts})) or "-",
+           len(pkts), ",".join(sorted({str(p[5]) for p in pkts})) or "-",
+           len(set(data)), data[:4].hex() or "-"))
+    if code == 200:
+        call.bye()
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "freepair":
         s, _t = free_pair()
@@ -268,6 +295,8 @@ def main(argv):
     elif len(argv) >= 3 and argv[1] == "hold":
         seconds = float(argv[4]) if len(argv) >= 5 and argv[3] == "--seconds" else 3.0
         cmd_hold(int(argv[2]), seconds)
+    elif len(argv) == 4 and argv[1] == "payload":
+        cmd_payload(int(argv[2]), int(argv[3]))
     elif len(argv) == 4 and argv[1] == "calls":
         cmd_calls(int(argv[2]), int(argv[3]))
     else:
