@@ -11,6 +11,9 @@
     rtp_peer.py calls AGENT_PORT N
         N calls one after the other, each until RTP from the agent arrives,
         then BYE; prints "CALL i code=C port=P rtp=N" for each.
+    rtp_peer.py overlap AGENT_PORT
+        a second call while the first is up; prints "OVERLAP first=C1
+        second=C2 retry_after=R" (R: the second answer's Retry-After).
     rtp_peer.py payload AGENT_PORT PT
         calls the agent offering only payload type PT (0, 8 or 13), takes
         its RTP for 1 s and prints "PAYLOAD code=C pt=P n=N sizes=S
@@ -132,6 +135,7 @@ class Call:
     def invite(self, body):
         self.send("INVITE", body)
         code, head, answer = self.final()
+        self.last_head = head
         if code >= 200:
             self.send("ACK")
         return code, answer
@@ -288,6 +292,21 @@ def cmd_payload(agent_port, pt):
         call.bye()
 
 
+def cmd_overlap(agent_port):
+    rtp, _rtcp = free_pair()
+    port = rtp.getsockname()[1]
+    first = Call(agent_port, port)
+    c1, _ = first.invite(sdp(port, 1))
+    second = Call(agent_port, port)
+    c2, _ = second.invite(sdp(port, 1))
+    m = re.search(r"^Retry-After:\s*(\d+)", second.last_head, re.M | re.I)
+    say("OVERLAP first=%d second=%d retry_after=%s"
+        % (c1, c2, m.group(1) if m else "-"))
+    for call, code in ((first, c1), (second, c2)):
+        if code == 200:
+            call.bye()
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "freepair":
         s, _t = free_pair()
@@ -297,6 +316,8 @@ def main(argv):
         cmd_hold(int(argv[2]), seconds)
     elif len(argv) == 4 and argv[1] == "payload":
         cmd_payload(int(argv[2]), int(argv[3]))
+    elif len(argv) == 3 and argv[1] == "overlap":
+        cmd_overlap(int(argv[2]))
     elif len(argv) == 4 and argv[1] == "calls":
         cmd_calls(int(argv[2]), int(argv[3]))
     else:
