@@ -11,7 +11,7 @@
 # every run are kept in bench/out/ (sipp logs, stat CSVs, agent logs,
 # callgrind dumps).
 #
-# Phases (BENCH_PHASES, default all four, in this order):
+# Phases (BENCH_PHASES, default all five, in this order):
 #   ceiling     sipp's own REFER -> 202 rate against a sipp UAS answering
 #               202 (bench/sipp/ceiling_*.xml): the highest rate with 0
 #               failed calls, found by doubling then bisecting short trials.
@@ -42,6 +42,15 @@
 #               zeroed again, as long idle, dump; instructions per transfer
 #               = (batch - idle) / N, and the top 10 functions by self cost.
 #               Also perf stat -e instructions:u when the machine has it.
+#   media       CPU per held call with RTP on: BENCH_MEDIA_CALLS calls to
+#               the agent (bench/sipp/held_call.xml, PCMU) held
+#               BENCH_MEDIA_HOLD_S s each, once with media.mode "silence"
+#               (50 RTP packets/s per call, RTCP) and once with "none"
+#               (SDP only); the agent's user + system CPU from /proc over
+#               BENCH_MEDIA_MEASURE_S s once every call is up, minus its
+#               idle CPU, per call; and the calls one core would carry
+#               (1 / CPU per call: an extrapolation, the loop is single
+#               threaded).
 #
 # Settings (environment): BENCH_PHASES, BENCH_TRIAL_S (10), BENCH_CONFIRM_S
 # (60), BENCH_START_RATE (250), BENCH_MAX_RATE (64000), BENCH_PRECISION (5,
@@ -52,7 +61,8 @@
 # than this long after its last REFER, i.e. a backlog built up),
 # BENCH_CONFIRM_MAX (5), BENCH_CONFIRM_PRECISION (10, percent),
 # BENCH_SCALE ("1000 5000 20000"), BENCH_SCALE_RATE (1000), BENCH_SETTLE_S
-# (35), BENCH_CG_N (300), BENCH_CG_RATE (20), BENCH_QUIET_LOAD (0.7),
+# (35), BENCH_CG_N (300), BENCH_CG_RATE (20), BENCH_MEDIA_CALLS (500),
+# BENCH_MEDIA_HOLD_S (30), BENCH_MEDIA_MEASURE_S (10), BENCH_QUIET_LOAD (0.7),
 # BENCH_QUIET_WAIT (0: seconds to wait, before each phase, for the 1-minute
 # load average to fall below BENCH_QUIET_LOAD; the load is recorded either
 # way), BENCH_OUT (bench/out), BENCH_RESULTS (bench/RESULTS.md), SIPP,
@@ -78,7 +88,7 @@ OUT=${BENCH_OUT:-$top_builddir/bench/out}
 RESULTS=${BENCH_RESULTS:-$top_srcdir/bench/RESULTS.md}
 SDP=$top_srcdir/conf/offer.sdp
 
-PHASES=${BENCH_PHASES:-ceiling throughput scale cost}
+PHASES=${BENCH_PHASES:-ceiling throughput scale cost media}
 TRIAL_S=${BENCH_TRIAL_S:-10}
 CONFIRM_S=${BENCH_CONFIRM_S:-60}
 START_RATE=${BENCH_START_RATE:-250}
@@ -96,6 +106,10 @@ SCALE_RATE=${BENCH_SCALE_RATE:-1000}
 SETTLE_S=${BENCH_SETTLE_S:-35}
 CG_N=${BENCH_CG_N:-300}
 CG_RATE=${BENCH_CG_RATE:-20}
+MEDIA_CALLS=${BENCH_MEDIA_CALLS:-500}
+MEDIA_HOLD_S=${BENCH_MEDIA_HOLD_S:-30}
+MEDIA_MEASURE_S=${BENCH_MEDIA_MEASURE_S:-10}
+MEDIA_MODE=silence		# media.mode of the agents agent_start starts
 QUIET_LOAD=${BENCH_QUIET_LOAD:-0.7}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
 INTERVAL=1000			# transfer.notify_interval, ms
@@ -253,7 +267,7 @@ transfer = { notify_interval = $INTERVAL; subscription_expires = 3600;
              max_call_duration = 14400; };
 limits = { max_active = 1000000; per_source_rate = 100000; };
 policy = { allow_from = [ "127.0.0.0/8" ]; targets = [ "*@127.0.0.1:*" ]; };
-media = { sdp_file = "$SDP"; };
+media = { sdp_file = "$SDP"; mode = "$MEDIA_MODE"; };
 shutdown = { grace = 0; };
 log = { level = "error"; };
 metrics = { listen = "127.0.0.1:$mport"; };
@@ -607,6 +621,7 @@ phase_throughput() {
 
 # scale_step N MAX: N ringing transfers against a fresh agent.
 SCALE_LINES=
+MEDIA_LINES=
 scale_step() {
 	local n=$1 d tp rp tpid rpid secs t0 lim i=0 c ns ramp idle hidle
 	local rss hwm heap rss2=- heap2=- rss3=- fail retr line
@@ -795,14 +810,57 @@ if [ "$COMMIT" != unknown ] &&
 	! git -C "$top_srcdir" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null; then
 	COMMIT="$COMMIT (src/ has uncommitted changes)"
 fi
+# media_run MODE: MEDIA_CALLS held calls against a fresh agent with
+# media.mode MODE; appends "MODE calls up idle_cpu_pct cpu_pct per_call_pct
+# failed" to MEDIA_LINES.
+media_run() {
+	local d=$OUT/media/$1 up c0 c1 i0 i1 pct idle per fail sp i=0
+	rm -rf "$d"
+	mkdir -p "$d"
+	MEDIA_MODE=$1
+	agent_start "$d"
+	MEDIA_MODE=silence
+	sleep 1
+	i0=$(cpu_s $AGENT_PID)
+	sleep "$MEDIA_MEASURE_S"
+	i1=$(cpu_s $AGENT_PID)
+	port sp
+	sipp_bg "$d/uac" $((MEDIA_CALLS / 50 + MEDIA_HOLD_S + 60)) \
+		-sf "$SCEN/held_call.xml" "127.0.0.1:$AGENT_PORT" -p "$sp" \
+		-d $((MEDIA_HOLD_S * 1000)) -r 50 -m "$MEDIA_CALLS" \
+		-l "$MEDIA_CALLS"
+	# every call up: the ramp at 50/s, then 2 s more
+	sleep $((MEDIA_CALLS / 50 + 2))
+	up=$(sipp_stat "$d/uac.csv" CurrentCall)
+	c0=$(cpu_s $AGENT_PID)
+	sleep "$MEDIA_MEASURE_S"
+	c1=$(cpu_s $AGENT_PID)
+	wait_pid $SIPP_PID
+	fail=$(sipp_stat "$d/uac.csv" 'FailedCall(C)')
+	stop_pid $AGENT_PID 20
+	idle=$(awk -v a="$i0" -v b="$i1" -v s="$MEDIA_MEASURE_S" 'BEGIN { printf "%.2f", (b - a) * 100 / s }')
+	pct=$(awk -v a="$c0" -v b="$c1" -v s="$MEDIA_MEASURE_S" 'BEGIN { printf "%.2f", (b - a) * 100 / s }')
+	per=$(awk -v p="$pct" -v i="$idle" -v n="${up:-0}" 'BEGIN { if (n > 0) printf "%.4f", (p - i) / n; else print "-" }')
+	MEDIA_LINES="$MEDIA_LINES$1 $MEDIA_CALLS ${up:-0} $idle $pct $per ${fail:-?}
+"
+	log "media $1: ${up:-?} calls up, agent CPU $pct % (idle $idle %), $per % per call, failed ${fail:-?}"
+}
+
+phase_media() {
+	wait_quiet media
+	mkdir -p "$OUT/media"
+	media_run silence
+	media_run none
+}
+
 agent_id() {
 	echo "$AGENT, built $(date -u -r "$AGENT" '+%Y-%m-%d %H:%M:%S UTC'), sha256 $(sha256sum "$AGENT" | cut -c1-16)"
 }
 AGENT_ID="$(agent_id)${AGENT_WRAPPER:+, run under: $AGENT_WRAPPER}"
 for _p in $PHASES; do
 	case $_p in
-	ceiling | throughput | scale | cost) "phase_$_p" ;;
-	*) die "unknown phase $_p (ceiling throughput scale cost)" ;;
+	ceiling | throughput | scale | cost | media) "phase_$_p" ;;
+	*) die "unknown phase $_p (ceiling throughput scale cost media)" ;;
 	esac
 done
 
@@ -891,6 +949,8 @@ TABLE=$(cat <<EOF
 | VmRSS with $BIG_N ringing transfers | $BIG_RSS MB (peak $BIG_HWM MB) | <= 300 MB at 20,000 | $V_MEM |
 | bytes per ringing transfer ((RSS_N - RSS_idle) / N, N = $BIG_N) | $BIG_PER | | |
 | instructions per complete transfer (callgrind, $CG_N at $CG_RATE/s) | $CG_PER | | |
+| agent CPU per held call, media.mode silence (50 RTP packets/s) | $M_PER % of a core | | |
+| held calls with media one core carries (extrapolated) | $M_MAX | | |
 EOF
 )
 
@@ -903,6 +963,15 @@ perf_top() {
 		echo "(no perf cpu-clock profile)"
 	fi
 }
+# media: silence per call, and what one core carries at that cost
+M_PER=- M_MAX=-
+M_SIL=$(echo "$MEDIA_LINES" | awk '$1 == "silence"')
+if [ -n "$M_SIL" ]; then
+	M_PER=$(field "$M_SIL" 6)
+	M_MAX=$(awk -v p="$M_PER" 'BEGIN { if (p + 0 > 0) printf "%d", 100 / p; else print "-" }')
+fi
+MEDIA_TABLE=$(echo "$MEDIA_LINES" | awk 'NF >= 7 {
+	printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }')
 PERF_TOP=$(perf_top "$CONFIRM_DIR")
 PERF_FAIL_TOP=$(perf_top "$FAIL_DIR")
 
@@ -1007,6 +1076,22 @@ for them):
 \`\`\`
 $CG_TOP
 \`\`\`
+
+## Media: CPU per held call
+
+$MEDIA_CALLS calls to the agent (\`bench/sipp/held_call.xml\`: INVITE with a
+PCMU offer, ACK, hold $MEDIA_HOLD_S s, BYE) at 50 calls/s, one fresh agent
+per media.mode.  The agent's user + system CPU (/proc/PID/stat) over
+$MEDIA_MEASURE_S s once every call is up, minus its idle CPU over as long
+before the calls; per call = (CPU - idle) / calls up.  With "silence"
+every call sends 50 RTP packets/s (and an RTCP report every 5 s) from one
+shared 20 ms timer; "none" is the same calls with SDP only.  Calls one
+core carries = 100 % / CPU per call, an extrapolation (the event loop is
+one thread; SIP for new calls needs room too).
+
+| media.mode | calls | up | idle CPU % | CPU % | CPU % per call | failed |
+|---|---|---|---|---|---|---|
+$MEDIA_TABLE
 
 ## Where the agent spends its CPU under load (perf)
 

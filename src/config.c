@@ -3,7 +3,8 @@
  *
  * Owns: opening and parsing the file, checking every key against the tables
  * below (name, type, range), filling in the defaults of absent keys, parsing
- * policy.allow_from with cidr_parse() and reading media.sdp_file into memory.
+ * policy.allow_from with cidr_parse(), reading media.sdp_file into memory and
+ * media.audio_file (mode "file") into samples, checked by wav_parse().
  * Every problem is printed as "FILE:LINE: message" and checking goes on, so
  * one run shows them all; only a syntax error stops it.
  *
@@ -29,9 +30,12 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "port_pool.h"
+#include "wav.h"
 
 
 #define SDP_MAX (64 * 1024)
+#define AUDIO_MAX (32 * 1024 * 1024)	/* bytes: over half an hour */
 
 /* One load in progress: where errors go and how many there were. */
 struct loader {
@@ -204,6 +208,42 @@ static void load_level(struct loader *ld, const config_setting_t *s,
 	}
 	report(ld, s, "%s: '%s' is not one of error, warning, notice, info, "
 	       "debug", k->name, v);
+}
+
+const char *const sta_media_mode_names[STA_MEDIA_NONE + 1] = {
+	[STA_MEDIA_SILENCE] = "silence",
+	[STA_MEDIA_FILE] = "file",
+	[STA_MEDIA_NONE] = "none",
+};
+
+static void load_media_mode(struct loader *ld, const config_setting_t *s,
+			    const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i <= STA_MEDIA_NONE; i++) {
+		if (strcmp(v, sta_media_mode_names[i]) == 0) {
+			ld->cfg->media_mode = i;
+			return;
+		}
+	}
+	report(ld, s, "%s: '%s' is not one of silence, file, none", k->name,
+	       v);
+}
+
+static void load_port_range(struct loader *ld, const config_setting_t *s,
+			    const struct key *k)
+{
+	const char *v = get_string(ld, s, k);
+
+	if (v != NULL && !port_range_parse(v, &ld->cfg->rtp_port_low,
+					   &ld->cfg->rtp_port_high))
+		report(ld, s, "%s: '%s' is not a range LOW-HIGH of UDP ports "
+		       "(1024 <= LOW < HIGH <= 65535, holding an even port "
+		       "and the odd one above it)", k->name, v);
 }
 
 /*
@@ -582,6 +622,9 @@ static const struct key policy_keys[] = {
 
 static const struct key media_keys[] = {
 	STRING_KEY("media.sdp_file", sdp_file),
+	{ .name = "media.mode", .load = load_media_mode },
+	STRING_KEY("media.audio_file", audio_file),
+	{ .name = "media.rtp_ports", .load = load_port_range },
 	{ .name = NULL },
 };
 
@@ -714,6 +757,59 @@ static void load_sdp(struct loader *ld, const config_setting_t *root)
 		read_sdp(ld, at);
 }
 
+/* Decode the WAV file read into BUF (LEN bytes) into cfg->audio; the
+ * reason it is refused, or NULL. */
+static const char *decode_audio(struct sta_config *cfg, const char *buf,
+				size_t len)
+{
+	const uint8_t *data;
+	const char *why = wav_parse((const uint8_t *)buf, len, &data,
+				    &cfg->n_audio);
+
+	if (why != NULL)
+		return why;
+	cfg->audio = malloc(cfg->n_audio * sizeof *cfg->audio);
+	if (cfg->audio == NULL)
+		return "out of memory";
+	for (size_t i = 0; i < cfg->n_audio; i++)
+		cfg->audio[i] = wav_sample(data, i);
+	return NULL;
+}
+
+/* media.mode "file" needs media.audio_file: readable, a WAV of 8 kHz mono
+ * 16-bit PCM.  Its samples land in cfg->audio. */
+static void load_audio(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *media = config_setting_get_member(root,
+								  "media");
+	const config_setting_t *at = NULL;
+	const char *name = "media.audio_file", *why;
+	struct sta_config *cfg = ld->cfg;
+	size_t len;
+	char *buf;
+
+	if (cfg->media_mode != STA_MEDIA_FILE)
+		return;
+	if (media != NULL && config_setting_is_group(media))
+		at = config_setting_get_member(media, "audio_file");
+	if (cfg->audio_file == NULL) {
+		report(ld, media, "%s: required when media.mode is \"file\"",
+		       name);
+		return;
+	}
+	buf = read_file(cfg->audio_file, AUDIO_MAX, &len);
+	if (buf == NULL) {
+		report(ld, at, "%s: cannot read '%s': %s", name,
+		       cfg->audio_file, strerror(errno));
+		return;
+	}
+	why = len > AUDIO_MAX ? "too large" : decode_audio(cfg, buf, len);
+	if (why != NULL)
+		report(ld, at, "%s: '%s' is not a WAV of 8000 Hz mono 16-bit "
+		       "PCM (%s)", name, cfg->audio_file, why);
+	free(buf);
+}
+
 /*
  * Parse the file into LC; 0, or -1 after reporting.  The file is opened
  * here rather than by config_read_file() so that the error carries
@@ -798,6 +894,9 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->shutdown_grace = 10;
 	cfg->auth_nonce_expires = 300;
 	cfg->log_level = STA_LOG_INFO;
+	cfg->media_mode = STA_MEDIA_SILENCE;
+	cfg->rtp_port_low = 20000;
+	cfg->rtp_port_high = 29999;
 }
 
 /* Defaults that need memory: after set_defaults, before the keys. */
@@ -823,6 +922,7 @@ int config_load(const char *path, struct sta_config *cfg, FILE *err)
 			report(&ld, NULL, "missing required key 'listen'");
 		check_groups_complete(&ld, root);
 		load_sdp(&ld, root);
+		load_audio(&ld, root);
 	}
 	config_destroy(&lc);
 	if (ld.errors > 0) {
@@ -853,6 +953,8 @@ void config_free(struct sta_config *cfg)
 	free(cfg->tel_domain);
 	free(cfg->sdp_file);
 	free(cfg->sdp);
+	free(cfg->audio_file);
+	free(cfg->audio);
 	free(cfg->metrics_listen);
 	free(cfg->control_socket);
 	free(cfg->outbound_proxy);

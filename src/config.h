@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy.h"
@@ -46,6 +47,17 @@ struct sta_credential {
 
 /* "error" ... "debug": the names log.level takes, indexed by level. */
 extern const char *const sta_log_level_names[STA_LOG_DEBUG + 1];
+
+/* media.mode: what the calls the agent holds send. */
+enum sta_media_mode {
+	STA_MEDIA_SILENCE,		/* RTP silence of the negotiated codec */
+	STA_MEDIA_FILE,			/* media.audio_file, looped */
+	STA_MEDIA_NONE,			/* SDP only (media.sdp_file names a
+					   media server) */
+};
+
+/* "silence", "file", "none", indexed by mode. */
+extern const char *const sta_media_mode_names[STA_MEDIA_NONE + 1];
 
 struct sta_config {
 	char **listen;			/* SIP URIs to bind, at least one */
@@ -84,6 +96,12 @@ struct sta_config {
 	char *sdp_file;			/* path of the SDP offer; NULL: none,
 					   the built-in offer (sdp_offer.c) */
 	char *sdp;			/* its contents, read at load time */
+	enum sta_media_mode media_mode;	/* default silence */
+	char *audio_file;		/* WAV, 8 kHz mono 16-bit; mode "file" */
+	int16_t *audio;			/* its samples (mode "file" only) */
+	size_t n_audio;
+	uint16_t rtp_port_low;		/* media.rtp_ports, default */
+	uint16_t rtp_port_high;		/* 20000-29999 */
 
 	unsigned shutdown_grace;	/* s, 0..3600, default 10 */
 

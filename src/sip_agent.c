@@ -36,6 +36,7 @@
 #include "sip_dialog.h"
 #include "sip_dispatch.h"
 #include "sip_dns.h"
+#include "sip_media.h"
 #include "sip_refer.h"
 #include "sip_referer.h"
 #include "sip_tls.h"
@@ -223,6 +224,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	    !agent->dns ||
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !(agent->conns = sip_connections_create(agent)) ||
+	    !(agent->media = media_engine_create(root, cfg)) ||
 	    !nta_leg_tcreate(agent->nta, dispatch_request,
 			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
 			     TAG_END())) {
@@ -255,6 +257,10 @@ bool sip_agent_reload(struct sta_agent *agent, struct sta_config const *cfg)
 	if (!same_listen(agent->cfg, cfg))
 		log_warning("reload: listen addresses changed; they apply "
 			    "after a restart, the agent keeps its current ones");
+	if (media_engine_differs(agent->media, cfg))
+		log_warning("reload: media.mode, media.audio_file or "
+			    "media.rtp_ports changed; they apply after a "
+			    "restart");
 	sip_auth_destroy(agent->auth);
 	agent->auth = auth;
 	agent->cfg = cfg;
@@ -333,6 +339,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 	sip_connections_destroy(agent->conns);
 	xfer_free_all(agent);
 	dialog_free_all(agent);
+	media_engine_destroy(agent->media);
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);
 	rate_table_free(agent->rates);

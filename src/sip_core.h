@@ -37,6 +37,7 @@ struct sta_referer;
 struct sta_dns;
 struct refer_job;
 struct sip_connections;
+struct sta_media_engine;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -108,6 +109,7 @@ struct sta_agent {
 	bool stopping_transfers;	/* grace over: live transfers stopped */
 	su_timer_t *drain_timer;
 	struct sip_connections *conns;	/* accepted TCP/TLS connections */
+	struct sta_media_engine *media;	/* RTP of the calls it holds */
 	struct sta_metrics metrics;
 };
 

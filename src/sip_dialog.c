@@ -19,8 +19,6 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
-#include <sofia-sip/soa.h>
-#include <sofia-sip/soa_tag.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/tport.h>
 
@@ -30,9 +28,11 @@
 #include "sip_connections.h"
 #include "sip_core.h"
 #include "sip_dispatch.h"
+#include "sip_media.h"
 
 static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip);
+static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d);
 
 /* How long the dialog of an ended call is remembered: 64*T1, as long as
  * the SIP stack keeps its completed transactions. */
@@ -65,6 +65,7 @@ static void forget_invite(struct sta_dialog *d)
 static void dialog_free(struct sta_dialog *d)
 {
 	forget_invite(d);
+	media_close(d->media);
 	LIST_REMOVE(d, link);
 	su_timer_destroy(d->call_timer);
 	if (d->leg)
@@ -206,6 +207,21 @@ void dialog_early(struct sta_dialog *d, sip_t const *sip)
 		d->remote_tag = su_strdup(d->home, sip->sip_to->a_tag);
 }
 
+/* The local address the call's signalling uses (its Contact's host). */
+static char const *signalling_host(struct sta_dialog const *d)
+{
+	return d->contact->m_url->url_host;
+}
+
+char *dialog_offer(struct sta_dialog *d, char const *origin, su_home_t *home)
+{
+	struct sta_agent *agent = d->agent;
+
+	d->media = media_open(agent->media, signalling_host(d),
+			      agent_offer(agent, signalling_host(d), d->home));
+	return d->media ? media_offer(d->media, origin, home) : NULL;
+}
+
 void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp)
 {
@@ -216,11 +232,16 @@ void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 	d->session = SESSION_CONFIRMED;
 	d->had_call = true;
 	d->local_sdp = su_strdup(d->home, local_sdp);
+	if (d->media && sip->sip_payload)
+		media_answered(d->media, sip->sip_payload->pl_data,
+			       sip->sip_payload->pl_len);
 }
 
 void dialog_failed(struct sta_dialog *d)
 {
 	d->session = SESSION_ENDED;
+	media_close(d->media);
+	d->media = NULL;
 }
 
 static bool tag_is(char const *tag, char const *want)
@@ -274,6 +295,8 @@ static void end_session(struct sta_dialog *d)
 
 	d->held = false;
 	d->session = SESSION_ENDED;
+	media_close(d->media);
+	d->media = NULL;
 	su_timer_reset(d->call_timer);
 	forget_invite(d);
 	d->agent->on.dialog_ended(d);
@@ -399,6 +422,34 @@ static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 	return 200;
 }
 
+/* A re-INVITE (or UPDATE-less refresh): its offer is answered afresh, so
+ * hold and resume take effect; without an offer the last SDP is offered
+ * again and the ACK carries the answer. */
+static int answer_reinvite(struct sta_dialog *d, nta_incoming_t *irq,
+			   sip_t const *sip)
+{
+	char *answer;
+
+	if (d->session != SESSION_CONFIRMED)
+		return 491;
+	if (sip->sip_payload && d->media) {
+		answer = media_answer(d->media, sip->sip_payload->pl_data,
+				      sip->sip_payload->pl_len, d->home);
+		if (!answer)
+			return 488;
+		d->local_sdp = answer;
+	}
+	return reply_sdp(irq, d);
+}
+
+/* An ACK with a body answers the offer the agent made in its 200. */
+static void take_ack_answer(struct sta_dialog *d, sip_t const *sip)
+{
+	if (d->media && sip && sip->sip_payload)
+		media_answered(d->media, sip->sip_payload->pl_data,
+			       sip->sip_payload->pl_len);
+}
+
 static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d)
 {
 	nta_incoming_treply(irq, SIP_200_OK,
@@ -421,6 +472,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	if (sip->sip_request->rq_method == sip_method_ack) {
 		/* No INVITE transaction took it: nothing to answer, and NTA
 		 * keeps an ACK transaction it is not told to destroy. */
+		take_ack_answer(d, sip);
 		nta_incoming_destroy(irq);
 		return 0;
 	}
@@ -444,10 +496,8 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		return d->agent->on.refer(d->agent, irq, sip, d);
 	case sip_method_subscribe:
 		return d->agent->on.subscribe(d->agent, irq, sip, d);
-	case sip_method_invite:	/* a refresh: the session stays as it is */
-		if (d->session != SESSION_CONFIRMED)
-			return 491;
-		return reply_sdp(irq, d);
+	case sip_method_invite:
+		return answer_reinvite(d, irq, sip);
 	case sip_method_options:
 		return 200;
 	case sip_method_notify:	/* for a REFER the agent sent */
@@ -473,31 +523,13 @@ static int on_invite_acked(nta_incoming_magic_t *magic, nta_incoming_t *irq,
 
 	(void)irq;
 	forget_invite(d);
-	if (sip)
+	if (sip) {
+		take_ack_answer(d, sip);
 		return 0;
+	}
 	log_notice("call %s: no ACK for the 200 (Timer H), BYE", d->call_id);
 	dialog_hangup(d);
 	return 0;
-}
-
-/* The SDP answer to OFFER built by Sofia-SIP's offer/answer engine from
- * LOCAL, or NULL when nothing in the offer is acceptable. */
-static char *sdp_answer(struct sta_agent *agent, su_home_t *home,
-			char const *local, char const *offer, size_t len)
-{
-	soa_session_t *soa = soa_create("default", agent->root, NULL);
-	char const *answer = NULL;
-	isize_t answer_len = 0;
-	char *copy = NULL;
-
-	if (soa && soa_set_user_sdp(soa, NULL, local, -1) >= 0 &&
-	    soa_set_remote_sdp(soa, NULL, offer, (issize_t)len) >= 0 &&
-	    soa_generate_answer(soa, NULL) >= 0 &&
-	    soa_get_local_sdp(soa, NULL, &answer, &answer_len) > 0)
-		copy = su_strndup(home, answer, answer_len);
-	if (soa)
-		soa_destroy(soa);
-	return copy;
 }
 
 static enum replaced_phase replaced_phase(struct sta_dialog const *d)
@@ -582,23 +614,18 @@ static int refuse_replaces(nta_incoming_t *irq, sip_t const *sip,
 			     "Replaces names no dialog of the agent");
 }
 
-/* The SDP the agent answers INVITE SIP with: the replaced dialog's own
- * (with a higher o= version) when it takes one over, else an answer to
- * the offer built from the agent's offer (media.sdp_file or the built-in
- * one), or that offer itself. */
-static char *local_sdp_for(struct sta_agent *agent, struct sta_dialog *d,
-			   sip_t const *sip, struct sta_dialog *old)
+/* The SDP the agent answers INVITE SIP with: the answer to its offer (on
+ * the replaced dialog's o= session and codecs when it takes one over), or
+ * the agent's offer when it has none. */
+static char *local_sdp_for(struct sta_dialog *d, sip_t const *sip,
+			   struct sta_dialog *old)
 {
-	char *sdp = dialog_next_offer(old, d->home);
-	char *offer;
-
-	if (sdp)
-		return sdp;
-	offer = agent_offer(agent, d->contact->m_url->url_host, d->home);
-	if (!sip->sip_payload || !offer)
-		return offer;
-	return sdp_answer(agent, d->home, offer,
-			  sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+	if (old && old->media)
+		media_inherit(d->media, old->media);
+	if (!sip->sip_payload)
+		return media_offer(d->media, NULL, d->home);
+	return media_answer(d->media, sip->sip_payload->pl_data,
+			    sip->sip_payload->pl_len, d->home);
 }
 
 static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
@@ -608,7 +635,13 @@ static int accept_invite(struct sta_agent *agent, nta_incoming_t *irq,
 
 	if (!d)
 		return 500;
-	d->local_sdp = local_sdp_for(agent, d, sip, old);
+	d->media = media_open(agent->media, signalling_host(d),
+			      agent_offer(agent, signalling_host(d), d->home));
+	if (!d->media) {
+		dialog_unref(d);
+		return 503;
+	}
+	d->local_sdp = local_sdp_for(d, sip, old);
 	if (!d->local_sdp) {
 		dialog_unref(d);
 		return 488;
@@ -672,9 +705,11 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 	status = accept_invite(agent, irq, sip, old);
 	if (status != 200)
 		return refuse_invite(irq, sip, &src, status,
-				     status == 488 ? "Not Acceptable Here"
-						   : "Server Internal Error",
-				     "cannot answer the offer");
+				     status == 488 ? "Not Acceptable Here" :
+				     status == 503 ? "Service Unavailable" :
+						     "Server Internal Error",
+				     status == 503 ? "no RTP port free" :
+						     "cannot answer the offer");
 	if (old)
 		give_up(old);
 	return 0;

@@ -22,6 +22,7 @@
 #include "request_rules.h"
 
 struct sta_agent;
+struct sta_media;
 struct sta_transfer;
 struct tport_s;
 
@@ -59,6 +60,8 @@ struct sta_dialog {
 	bool held;			/* a call the agent answered, not yet
 					   ended: counted in limits.max_calls */
 	char *local_sdp;		/* the SDP the agent sent in it */
+	struct sta_media *media;	/* the call's RTP end and SDP state,
+					   while a call is (being) set up */
 	sip_contact_t const *contact;	/* the agent's Contact in it (the
 					   agent's own for agent-initiated
 					   calls) */
@@ -89,8 +92,14 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 struct sta_dialog *dialog_ref(struct sta_dialog *d);
 void dialog_unref(struct sta_dialog *d);
 
+/* The SDP offer of the agent's INVITE in D, which gets its own RTP port:
+ * the o= names of ORIGIN (an SDP), the codecs of media.sdp_file.  NULL
+ * when no RTP port is free.  Allocated in HOME. */
+char *dialog_offer(struct sta_dialog *d, char const *origin, su_home_t *home);
+
 /* The agent's INVITE got a provisional response with a To tag, or its 2xx
- * (then the dialog is confirmed, its route set taken from SIP). */
+ * (then the dialog is confirmed, its route set taken from SIP, and the
+ * SDP answer in SIP starts the call's media). */
 void dialog_early(struct sta_dialog *d, sip_t const *sip);
 void dialog_confirmed(struct sta_dialog *d, sip_t const *sip,
 		      char const *local_sdp);

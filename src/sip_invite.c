@@ -220,7 +220,7 @@ struct sta_invite *invite_start(struct sta_agent *agent, su_home_t *home,
 	inv->target = req->target;
 	inv->replaces = req->replaces;
 	inv->referred_by = req->referred_by;
-	inv->sdp = req->sdp;
+	inv->sdp = dialog_offer(dialog, req->sdp, home);
 	inv->report = report;
 	inv->owner = owner;
 	if (!inv->target || !inv->sdp || !send_request(inv)) {

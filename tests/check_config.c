@@ -324,6 +324,12 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 60);
 	ck_assert_str_eq(cfg.tls_certificate, tmp_path_static("tls.crt"));
 	ck_assert_str_eq(cfg.tls_key, tmp_path_static("tls.key"));
+	ck_assert_int_eq(cfg.media_mode, STA_MEDIA_FILE);
+	ck_assert_str_eq(cfg.audio_file, TEST_DATA_DIR "/tone.wav");
+	ck_assert_uint_eq(cfg.n_audio, 800);
+	ck_assert_int_eq(cfg.audio[2], 5099);	/* 8000 sin(2 pi 440 2/8000) */
+	ck_assert_uint_eq(cfg.rtp_port_low, 30001);
+	ck_assert_uint_eq(cfg.rtp_port_high, 30100);
 	config_free(&cfg);
 	free(sdp);
 	free(path);
@@ -360,6 +366,11 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_int_eq(cfg.log_level, STA_LOG_INFO);
 	ck_assert_ptr_null(cfg.metrics_listen);
 	ck_assert_str_eq(cfg.control_socket, STA_DEFAULT_CONTROL_SOCKET);
+	ck_assert_int_eq(cfg.media_mode, STA_MEDIA_SILENCE);
+	ck_assert_ptr_null(cfg.audio_file);
+	ck_assert_uint_eq(cfg.n_audio, 0);
+	ck_assert_uint_eq(cfg.rtp_port_low, 20000);
+	ck_assert_uint_eq(cfg.rtp_port_high, 29999);
 	config_free(&cfg);
 	free(path);
 }
@@ -781,6 +792,31 @@ START_TEST(refused_string_values_are_errors)
 }
 END_TEST
 
+START_TEST(refused_media_values_are_errors)
+{
+	expect_errors("bad_media.conf",
+		      "@CONF@:4: media.mode: 'loud' is not one of silence, "
+		      "file, none",
+		      "@CONF@:5: media.rtp_ports: '20000-20000' is not a range "
+		      "LOW-HIGH of UDP ports (1024 <= LOW < HIGH <= 65535, "
+		      "holding an even port and the odd one above it)",
+		      NULL);
+}
+END_TEST
+
+START_TEST(file_mode_needs_a_valid_audio_file)
+{
+	expect_errors("file_without_audio.conf",
+		      "@CONF@:3: media.audio_file: required when media.mode "
+		      "is \"file\"",
+		      NULL);
+	expect_errors("bad_audio.conf",
+		      "@CONF@:4: media.audio_file: '@DATA@/tone16k.wav' is not "
+		      "a WAV of 8000 Hz mono 16-bit PCM (not 8000 Hz)",
+		      NULL);
+}
+END_TEST
+
 START_TEST(empty_listen_is_an_error)
 {
 	expect_errors("empty_listen.conf",
@@ -888,6 +924,8 @@ Suite *check_suite(void)
 	tcase_add_test(bad, out_of_range_integer_names_the_range);
 	tcase_add_test(bad, bad_cidr_is_reported_at_its_element);
 	tcase_add_test(bad, refused_string_values_are_errors);
+	tcase_add_test(bad, refused_media_values_are_errors);
+	tcase_add_test(bad, file_mode_needs_a_valid_audio_file);
 	tcase_add_test(bad, empty_listen_is_an_error);
 	tcase_add_test(bad, missing_listen_is_reported_at_line_0);
 	tcase_add_test(bad, missing_sdp_file_is_reported_at_its_setting);

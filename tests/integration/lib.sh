@@ -147,6 +147,11 @@ sta_config() {
 			>"$STA_OUT/offer.sdp"
 		c_media_sdp_file="\"$STA_OUT/offer.sdp\""
 	fi
+	c_media_mode='"silence"'
+	# media.audio_file and media.rtp_ports: written only when set (the
+	# agent's default range is 20000-29999)
+	c_media_audio_file=
+	c_media_rtp_ports=
 	c_shutdown_grace=1
 	# sip.*: written only when set (the agent's defaults: udp_buffer
 	# 4194304, tcp_idle_timeout 60), so that a test can append a sip
@@ -165,7 +170,8 @@ sta_config() {
 		transfer.max_call_duration | limits.max_active | \
 		limits.per_source_rate | limits.max_rate | limits.max_calls | \
 		limits.max_connections | policy.allow_from | policy.targets | \
-		policy.tel_domain | media.sdp_file | shutdown.grace | log.level | \
+		policy.tel_domain | media.sdp_file | media.mode | \
+		media.audio_file | media.rtp_ports | shutdown.grace | log.level | \
 		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout | \
 		control.socket)
 			_var=c_$(echo "$_k" | tr . _)
@@ -176,9 +182,6 @@ sta_config() {
 			;;
 		esac
 	done
-	# media.sdp_file= (empty): no media group, the built-in offer
-	_media=
-	[ -n "$c_media_sdp_file" ] && _media="media = { sdp_file = $c_media_sdp_file; };"
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
@@ -187,6 +190,14 @@ sta_config() {
 	[ -n "$c_sip_tcp_idle_timeout" ] &&
 		_sip="${_sip}tcp_idle_timeout = $c_sip_tcp_idle_timeout; "
 	[ -n "$_sip" ] && _sip="sip = { $_sip};"
+	# media.sdp_file= (empty) and the other media keys at their defaults:
+	# no media group (the built-in offer, RTP silence)
+	_media=
+	[ -n "$c_media_sdp_file" ] && _media="sdp_file = $c_media_sdp_file; "
+	[ "$c_media_mode" != '"silence"' ] && _media="${_media}mode = $c_media_mode; "
+	[ -n "$c_media_audio_file" ] && _media="${_media}audio_file = $c_media_audio_file; "
+	[ -n "$c_media_rtp_ports" ] && _media="${_media}rtp_ports = $c_media_rtp_ports; "
+	[ -n "$_media" ] && _media="media = { $_media};"
 	cat >"$STA_OUT/$_name.conf" <<EOF
 # written by tests/integration/lib.sh for $STA_TEST
 listen = [ "sip:127.0.0.1:$_port;transport=udp",

@@ -1,0 +1,551 @@
+/*
+ * sip_media.c - RTP endpoints and SDP of the calls the agent holds.
+ * See sip_media.h.  The decisions (answers, schedule, packet bytes) are
+ * the pure offer_answer.c and rtp.c; this file owns sockets, the timer
+ * and the clock.
+ */
+#include "sip_media.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "config.h"
+#include "log.h"
+#include "offer_answer.h"
+#include "port_pool.h"
+#include "rtp.h"
+#include "sip_core.h"
+
+/* Seconds between 1900 (NTP) and 1970 (Unix). */
+#define NTP_UNIX_OFFSET 2208988800u
+/* Datagrams read and dropped per wake-up: the loop moves on after that. */
+#define DRAIN_BATCH 64
+
+struct sta_media_engine {
+	su_root_t *root;
+	enum sta_media_mode mode;
+	int16_t *audio;			/* mode "file": the samples */
+	size_t n_audio;
+	struct port_pool pool;
+	su_timer_t *tick;		/* every 20 ms while calls are open */
+	LIST_HEAD(, sta_media) calls;	/* open with ports */
+	unsigned n_calls;
+};
+
+struct sta_media {
+	struct sta_media_engine *e;
+	LIST_ENTRY(sta_media) link;	/* in e->calls, when it has ports */
+	bool listed;			/* ...which it has */
+	char o_user[64];
+	char s_name[64];
+	unsigned long long o_sess, o_ver;
+	char o_addr[64];		/* the call's signalling address */
+	char c_addr[64];		/* where it receives media */
+	unsigned port;			/* RTP; 0 in mode "none" */
+	char *last;			/* the last SDP sent (malloc) */
+	struct oa_format caps[OA_MAX_FMT];
+	size_t n_caps;
+	int fd[2];			/* RTP, RTCP; -1 when closed */
+	int index[2];			/* their su_root registrations */
+	struct oa_stream stream;	/* what was settled */
+	bool sending;
+	bool started;			/* RTP has gone out once */
+	struct rtp_stream rtp;
+	uint8_t encoding;		/* RTP_PT_PCMU, _PCMA or _CN */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	uint64_t next_report_ms;
+	size_t audio_pos;
+};
+
+static uint32_t random32(void)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
+		r = (uint32_t)rand();
+	return r;
+}
+
+static void copy_str(char *dst, size_t size, char const *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static size_t payload(struct sta_media *m, uint8_t *buf)
+{
+	struct sta_media_engine *e = m->e;
+
+	if (e->mode != STA_MEDIA_FILE || m->encoding == RTP_PT_CN)
+		return rtp_silence(m->encoding, buf);
+	for (size_t i = 0; i < RTP_SAMPLES; i++) {
+		int16_t s = e->audio[m->audio_pos];
+
+		buf[i] = m->encoding == RTP_PT_PCMA ? g711_alaw(s)
+						    : g711_ulaw(s);
+		m->audio_pos = (m->audio_pos + 1) % e->n_audio;
+	}
+	return RTP_SAMPLES;
+}
+
+static void send_rtp(struct sta_media *m)
+{
+	uint8_t pkt[RTP_HEADER_LEN + RTP_SAMPLES];
+	size_t len = payload(m, pkt + RTP_HEADER_LEN);
+
+	rtp_next_header(&m->rtp, pkt, len);
+	(void)sendto(m->fd[0], pkt, RTP_HEADER_LEN + len, MSG_DONTWAIT,
+		     (struct sockaddr *)&m->peer, m->peer_len);
+}
+
+static void send_report(struct sta_media *m, uint64_t now_ms)
+{
+	uint8_t pkt[RTCP_SR_LEN + 8 + 64 + 4 + 4];
+	struct sockaddr_storage to = m->peer;
+	char cname[80];
+	struct timespec ts;
+	size_t len;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(cname, sizeof cname, "sta@%s", m->o_addr);
+	len = rtcp_sender_report(&m->rtp,
+				 (uint32_t)ts.tv_sec + NTP_UNIX_OFFSET,
+				 (uint32_t)(((uint64_t)ts.tv_nsec << 32) /
+					    1000000000u),
+				 cname, pkt);
+	if (to.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&to)->sin6_port =
+			htons((uint16_t)(m->stream.port + 1));
+	else
+		((struct sockaddr_in *)&to)->sin_port =
+			htons((uint16_t)(m->stream.port + 1));
+	(void)sendto(m->fd[1], pkt, len, MSG_DONTWAIT,
+		     (struct sockaddr *)&to, m->peer_len);
+	m->next_report_ms = now_ms + RTCP_INTERVAL_MS;
+}
+
+static void on_tick(su_root_magic_t *magic, su_timer_t *t,
+		    su_timer_arg_t *arg)
+{
+	struct sta_media_engine *e = (struct sta_media_engine *)arg;
+	uint64_t now = sta_now_ms();
+
+	(void)magic;
+	(void)t;
+	struct sta_media *m;
+
+	LIST_FOREACH(m, &e->calls, link) {
+		if (!m->sending)
+			continue;
+		for (unsigned n = rtp_due(&m->rtp, now); n > 0; n--)
+			send_rtp(m);
+		if (now >= m->next_report_ms)
+			send_report(m, now);
+	}
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static int on_readable(su_root_magic_t *magic, su_wait_t *w,
+		       su_wakeup_arg_t *arg)
+{
+	uint8_t buf[2048];
+
+	(void)magic;
+	(void)arg;
+	for (int i = 0; i < DRAIN_BATCH; i++)
+		if (recv(w->fd, buf, sizeof buf, MSG_DONTWAIT) < 0)
+			break;
+	return 0;
+}
+
+/* ---- ports -------------------------------------------------------------- */
+
+static bool sockaddr_of(char const *addr, unsigned port,
+			struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		*len = sizeof *in;
+		return true;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *in6;
+		return true;
+	}
+	return false;
+}
+
+static int bound_socket(char const *addr, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (!sockaddr_of(addr, port, &ss, &len))
+		return -1;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void close_sockets(struct sta_media *m)
+{
+	for (int i = 0; i < 2; i++) {
+		if (m->index[i] > 0)	/* which leaves the socket open */
+			su_root_deregister(m->e->root, m->index[i]);
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
+		m->index[i] = 0;
+	}
+}
+
+static bool watch(struct sta_media *m, int i)
+{
+	su_wait_t w[1];
+
+	if (su_wait_create(w, m->fd[i], SU_WAIT_IN) != 0)
+		return false;
+	m->index[i] = su_root_register(m->e->root, w, on_readable, NULL, 0);
+	if (m->index[i] <= 0) {
+		su_wait_destroy(w);
+		m->index[i] = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Bind PORT and PORT + 1 on m->o_addr, watched by the loop. */
+static bool open_pair(struct sta_media *m, unsigned port)
+{
+	m->fd[0] = bound_socket(m->o_addr, port);
+	m->fd[1] = m->fd[0] >= 0 ? bound_socket(m->o_addr, port + 1) : -1;
+	if (m->fd[1] < 0 || !watch(m, 0) || !watch(m, 1)) {
+		close_sockets(m);
+		return false;
+	}
+	m->port = port;
+	return true;
+}
+
+/* A free pair from the pool that binds; ports that do not (another
+ * program holds them) go back only after the search. */
+static bool take_ports(struct sta_media *m)
+{
+	struct port_pool *pool = &m->e->pool;
+	uint16_t tried[32];
+	unsigned n = 0;
+	bool ok = false;
+
+	while (!ok && n < sizeof tried / sizeof tried[0]) {
+		uint16_t p = port_pool_take(pool);
+
+		if (p == 0)
+			break;
+		ok = open_pair(m, p);
+		if (!ok)
+			tried[n++] = p;
+	}
+	while (n > 0)
+		port_pool_release(pool, tried[--n]);
+	return ok;
+}
+
+/* ---- the engine --------------------------------------------------------- */
+
+struct sta_media_engine *media_engine_create(su_root_t *root,
+					     struct sta_config const *cfg)
+{
+	struct sta_media_engine *e = calloc(1, sizeof *e);
+
+	if (!e)
+		return NULL;
+	e->root = root;
+	e->mode = cfg->media_mode;
+	e->tick = su_timer_create(su_root_task(root), RTP_INTERVAL_MS);
+	if (cfg->n_audio) {
+		e->audio = malloc(cfg->n_audio * sizeof *e->audio);
+		if (e->audio)
+			memcpy(e->audio, cfg->audio,
+			       cfg->n_audio * sizeof *e->audio);
+		e->n_audio = cfg->n_audio;
+	}
+	if (!e->tick || (cfg->n_audio && !e->audio) ||
+	    !port_pool_init(&e->pool, cfg->rtp_port_low,
+			    cfg->rtp_port_high)) {
+		media_engine_destroy(e);
+		return NULL;
+	}
+	/* start anywhere in the range: agents sharing a host (and their
+	 * ports) do not all begin at its first port, and a port is harder
+	 * to guess */
+	e->pool.next = random32() % e->pool.count;
+	return e;
+}
+
+void media_engine_destroy(struct sta_media_engine *e)
+{
+	if (!e)
+		return;
+	while (!LIST_EMPTY(&e->calls))
+		media_close(LIST_FIRST(&e->calls));
+	su_timer_destroy(e->tick);
+	port_pool_free(&e->pool);
+	free(e->audio);
+	free(e);
+}
+
+bool media_engine_differs(struct sta_media_engine const *e,
+			  struct sta_config const *cfg)
+{
+	return e->mode != cfg->media_mode || e->n_audio != cfg->n_audio ||
+	       (e->n_audio && memcmp(e->audio, cfg->audio,
+				     e->n_audio * sizeof *e->audio)) ||
+	       e->pool.low != cfg->rtp_port_low +
+				      (cfg->rtp_port_low & 1u) ||
+	       e->pool.high != cfg->rtp_port_high;
+}
+
+/* ---- a call's media ----------------------------------------------------- */
+
+/* Names and codecs from the base SDP; in mode "none" its c= and port
+ * are where the media server receives. */
+static bool take_base(struct sta_media *m, char const *base_sdp)
+{
+	struct oa_sdp base;
+
+	if (!oa_parse(base_sdp, strlen(base_sdp), &base))
+		return false;
+	copy_str(m->o_user, sizeof m->o_user, base.o_user);
+	copy_str(m->s_name, sizeof m->s_name, base.s_name);
+	m->o_ver = base.o_ver;
+	m->n_caps = oa_caps(&base, m->e->mode != STA_MEDIA_NONE, m->caps);
+	if (m->e->mode == STA_MEDIA_NONE) {
+		for (size_t i = 0; i < base.n_media; i++)
+			if (strcmp(base.m[i].kind, "audio") == 0) {
+				copy_str(m->c_addr, sizeof m->c_addr,
+					 base.m[i].addr);
+				m->port = base.m[i].port;
+				break;
+			}
+	}
+	return m->n_caps > 0;
+}
+
+struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
+			     char const *base_sdp)
+{
+	struct sta_media *m = calloc(1, sizeof *m);
+	size_t n = strlen(addr);
+
+	if (!m)
+		return NULL;
+	m->e = e;
+	m->fd[0] = m->fd[1] = -1;
+	if (addr[0] == '[' && n > 2)	/* an IPv6 reference */
+		snprintf(m->o_addr, sizeof m->o_addr, "%.*s", (int)(n - 2),
+			 addr + 1);
+	else
+		copy_str(m->o_addr, sizeof m->o_addr, addr);
+	copy_str(m->c_addr, sizeof m->c_addr, m->o_addr);
+	m->o_sess = random32();
+	if (!take_base(m, base_sdp) ||
+	    (e->mode != STA_MEDIA_NONE && !take_ports(m))) {
+		log_warning("media: no RTP port free in media.rtp_ports, or "
+			    "the base SDP has no codec to use");
+		free(m);
+		return NULL;
+	}
+	if (e->mode != STA_MEDIA_NONE) {
+		LIST_INSERT_HEAD(&e->calls, m, link);
+		m->listed = true;
+		if (e->n_calls++ == 0)
+			su_timer_run(e->tick, on_tick, (su_timer_arg_t *)e);
+	}
+	return m;
+}
+
+void media_close(struct sta_media *m)
+{
+	struct sta_media_engine *e;
+
+	if (!m)
+		return;
+	e = m->e;
+	if (m->listed) {
+		LIST_REMOVE(m, link);
+		close_sockets(m);
+		port_pool_release(&e->pool, (uint16_t)m->port);
+		if (--e->n_calls == 0)
+			su_timer_reset(e->tick);
+	}
+	free(m->last);
+	free(m);
+}
+
+void media_inherit(struct sta_media *m, struct sta_media const *old)
+{
+	struct oa_sdp last;
+
+	copy_str(m->o_user, sizeof m->o_user, old->o_user);
+	copy_str(m->s_name, sizeof m->s_name, old->s_name);
+	m->o_sess = old->o_sess;
+	m->o_ver = old->o_ver + 1;
+	if (!old->last || !oa_parse(old->last, strlen(old->last), &last))
+		return;
+	for (size_t i = 0; i < last.n_media; i++)
+		if (last.m[i].port && strcmp(last.m[i].kind, "audio") == 0) {
+			m->n_caps = last.m[i].n_fmt;
+			memcpy(m->caps, last.m[i].fmt,
+			       m->n_caps * sizeof m->caps[0]);
+			break;
+		}
+}
+
+static uint8_t encoding_of(char const *name)
+{
+	if (strcasecmp(name, "PCMA") == 0)
+		return RTP_PT_PCMA;
+	if (strcasecmp(name, "CN") == 0)
+		return RTP_PT_CN;
+	return RTP_PT_PCMU;
+}
+
+/* Send, or stop sending, as the settled STREAM says. */
+static void apply(struct sta_media *m, struct oa_stream const *stream)
+{
+	bool was = m->sending;
+	uint64_t now = sta_now_ms();
+
+	m->stream = *stream;
+	m->sending = m->listed && stream->send &&
+		     sockaddr_of(stream->addr, stream->port, &m->peer,
+				 &m->peer_len);
+	if (!m->sending)
+		return;
+	m->encoding = encoding_of(stream->name);
+	if (!m->started) {
+		uint32_t r[3] = { random32(), random32(), random32() };
+
+		rtp_stream_init(&m->rtp, (uint8_t)stream->pt, now, r);
+		m->started = true;
+		m->next_report_ms = now + RTCP_INTERVAL_MS;
+	} else if (!was) {
+		rtp_resume(&m->rtp, now);
+	}
+	m->rtp.pt = (uint8_t)stream->pt;
+}
+
+static struct oa_local local_of(struct sta_media const *m)
+{
+	struct oa_local local = {
+		.o_user = m->o_user, .o_sess = m->o_sess, .o_ver = m->o_ver,
+		.s_name = m->s_name, .o_addr = m->o_addr,
+		.c_addr = m->c_addr, .port = m->port,
+	};
+
+	return local;
+}
+
+/* SDP as text (malloc), or NULL when out of memory. */
+static char *print_sdp(struct oa_sdp const *sdp)
+{
+	size_t len = oa_print(sdp, NULL, 0);
+	char *text = malloc(len + 1);
+
+	if (text)
+		oa_print(sdp, text, len + 1);
+	return text;
+}
+
+/* SDP as text in HOME, kept as the last one sent.  Its o= version is one
+ * above the last one's when anything else in it changed (RFC 3264 8). */
+static char *send_sdp(struct sta_media *m, struct oa_sdp *sdp,
+		      su_home_t *home)
+{
+	char *text = print_sdp(sdp);
+
+	if (text && m->last && strcmp(text, m->last) != 0) {
+		free(text);
+		sdp->o_ver = ++m->o_ver;
+		text = print_sdp(sdp);
+	}
+	if (!text)
+		return NULL;
+	free(m->last);
+	m->last = text;
+	return su_strdup(home, text);
+}
+
+char *media_answer(struct sta_media *m, char const *offer, size_t len,
+		   su_home_t *home)
+{
+	struct oa_sdp in, out;
+	struct oa_stream stream;
+	struct oa_local local = local_of(m);
+	char *text;
+
+	if (!oa_parse(offer, len, &in) ||
+	    !oa_answer(&in, m->caps, m->n_caps, &local, &out, &stream))
+		return NULL;
+	text = send_sdp(m, &out, home);
+	if (text)
+		apply(m, &stream);
+	return text;
+}
+
+char *media_offer(struct sta_media *m, char const *origin, su_home_t *home)
+{
+	struct oa_sdp from, out;
+	struct oa_local local;
+
+	if (origin && oa_parse(origin, strlen(origin), &from)) {
+		copy_str(m->o_user, sizeof m->o_user, from.o_user);
+		copy_str(m->s_name, sizeof m->s_name, from.s_name);
+		m->o_sess = from.o_sess;
+		m->o_ver = from.o_ver;
+	}
+	local = local_of(m);
+	oa_offer(m->caps, m->n_caps, &local, &out);
+	free(m->last);
+	m->last = NULL;
+	return send_sdp(m, &out, home);
+}
+
+void media_answered(struct sta_media *m, char const *answer, size_t len)
+{
+	struct oa_sdp in;
+	struct oa_stream stream;
+
+	if (!oa_parse(answer, len, &in))
+		return;
+	oa_answered(&in, m->caps, m->n_caps, &stream);
+	apply(m, &stream);
+}
