@@ -23,22 +23,19 @@
 
 Only loopback; every wait is bounded.
 """
-import random
 import re
 import socket
 import struct
 import sys
 import time
 
+from sip_wire import say, token
+
 HOST = "127.0.0.1"
 
 
-def say(line):
-    print(line, flush=True)
 
 
-def token():
-    return "%08x" % random.getrandbits(32)
 
 
 def free_pair():

@@ -39,11 +39,12 @@ Every peer stops by itself after --seconds (default 20).  Only loopback
 addresses are accepted.
 """
 import argparse
-import random
 import socket
 import struct
 import sys
 import time
+
+from sip_wire import first, parse, say, token
 
 
 def loopback(ip):
@@ -52,23 +53,10 @@ def loopback(ip):
     return ip
 
 
-def token():
-    return "%08x" % random.getrandbits(32)
 
 
-def say(line):
-    print(line, flush=True)
 
 
-def parse(data):
-    text = data.decode("utf-8", "replace")
-    head, _, body = text.partition("\r\n\r\n")
-    lines = head.split("\r\n")
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return lines[0], headers, body
 
 
 def reply(sock, addr, start, headers, code, phrase, extra=""):
@@ -184,10 +172,6 @@ def cmd_uas(a):
             reply(sock, addr, start, headers, 200, "OK")
 
 
-def header(headers, name):
-    return headers.get(name, [""])[0]
-
-
 class Call:
     """The transferee's side of one call with the agent."""
 
@@ -223,8 +207,8 @@ class Call:
         for data, _ in datagrams(self.sock, deadline):
             start, headers, _ = parse(data)
             if start.startswith("SIP/2.0 2"):
-                self.agent_tag = header(headers, "to").split("tag=")[1]
-                self.target = header(headers, "contact").strip("<>")
+                self.agent_tag = first(headers, "to").split("tag=")[1]
+                self.target = first(headers, "contact").strip("<>")
                 self.send("ACK", cseq=1)
                 say("CALL %s %s %s" % (self.call_id, self.tag,
                                        self.agent_tag))
@@ -277,17 +261,17 @@ def transferee_handle(a, sock, call, data, addr):
     """Answer one message; returns (NOTIFY statuses, Event) for a REFER."""
     start, headers, _ = parse(data)
     if start.startswith("SIP/2.0 "):
-        if "NOTIFY" in header(headers, "cseq"):
+        if "NOTIFY" in first(headers, "cseq"):
             say("NOTIFY-ANSWER " + start.split()[1])
     elif start.startswith("REFER "):
-        say("REFER %s %s" % (header(headers, "refer-to"),
-                             header(headers, "referred-by")))
+        say("REFER %s %s" % (first(headers, "refer-to"),
+                             first(headers, "referred-by")))
         extra = "Refer-Sub: false\r\n" if a.refer_sub_false else ""
         phrase = "Accepted" if a.refer_code < 300 else "Decline"
         reply(sock, addr, start, headers, a.refer_code, phrase, extra)
         if a.refer_code < 300 and not a.refer_sub_false and a.notify:
             return ([int(c) for c in a.notify.split(",")],
-                    "refer;id=" + header(headers, "cseq").split()[0])
+                    "refer;id=" + first(headers, "cseq").split()[0])
     elif start.startswith("BYE "):
         say("REQUEST BYE")
         reply(sock, addr, start, headers, 200, "OK")

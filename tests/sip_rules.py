@@ -28,45 +28,27 @@ check (answer: the final status, "none" when nothing came in time):
   sip_rules.py HOST AGENT_PORT loop
       a REFER whose target is the agent's own address (482).
 """
-import random
 import socket
 import sys
 import time
+
+from sip_wire import first, parse, tag_of, token
 
 SDP_V4 = ("v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
           "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n"
           "a=rtpmap:0 PCMU/8000\r\n")
 
 
-def token():
-    return "%x" % random.getrandbits(48)
 
 
 def hostport(host, port):
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
-def parse(data):
-    """(first line, {lower-case name: [values]}, body) of a message."""
-    text = data.decode("utf-8", "replace")
-    head, _, body = text.partition("\r\n\r\n")
-    lines = head.split("\r\n")
-    hdrs = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        hdrs.setdefault(name.strip().lower(), []).append(value.strip())
-    return lines[0], hdrs, body
 
 
-def first(hdrs, name):
-    return hdrs.get(name, [""])[0]
 
 
-def tag_of(value):
-    for part in value.split(";")[1:]:
-        if part.strip().lower().startswith("tag="):
-            return part.strip()[4:]
-    return None
 
 
 class Peer:

@@ -20,36 +20,28 @@ Usage (prints key=value lines the test scripts check):
       a call (INVITE, 200, ACK), N ACKs in its dialog that match no
       INVITE (over one TCP connection), then OPTIONS.
 """
-import random
 import socket
 import sys
 import time
+
+import sip_wire
+from sip_wire import tag_of, token
+
+
+def parse(data):
+    """(first line, {lower-case header name: first value}) of a message."""
+    start, hdrs, _ = sip_wire.parse(data)
+    return start, {name: values[0] for name, values in hdrs.items()}
 
 HOST = "127.0.0.1"
 SDP = ("v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
        "t=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
 
 
-def token():
-    return "%x" % random.getrandbits(48)
 
 
-def parse(data):
-    """(first line, {lower-case header name: first value}) of a message."""
-    head = data.decode("utf-8", "replace").split("\r\n\r\n", 1)[0]
-    lines = head.split("\r\n")
-    hdrs = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        hdrs.setdefault(name.strip().lower(), value.strip())
-    return lines[0], hdrs
 
 
-def tag_of(value):
-    for part in value.split(";")[1:]:
-        if part.strip().lower().startswith("tag="):
-            return part.strip()[4:]
-    return None
 
 
 class Peer:
