@@ -78,8 +78,8 @@ struct sip_handlers {
 };
 
 struct sta_agent {
+	su_home_t home[1];		/* first: the agent is its own home */
 	struct sip_handlers on;
-	su_home_t home[1];
 	su_root_t *root;
 	struct nta_agent_s *nta;
 	struct sip_contact_s *contact;	/* the agent's own Contact */
