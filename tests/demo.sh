@@ -26,9 +26,12 @@ trap 'exit 143' TERM
 [ -n "$sipp" ] || { echo "demo: sipp not found (apt-get install sip-tester)" >&2; exit 1; }
 
 # The shipped config as it is, but for the SDP offer, read from the source
-# tree since nothing is installed under /etc yet.
+# tree since nothing is installed under /etc yet, and the control socket,
+# in the demo's own directory since /run/sip-transfer-agent is made by the
+# systemd unit (try: src/sip-transfer-agentctl -s DIR/control.sock status).
 sed "s|^\([[:space:]]*sdp_file[[:space:]]*=\).*|\1 \"$top_srcdir/conf/offer.sdp\";|" \
 	"$top_srcdir/conf/sip-transfer-agent.conf" >"$work/demo.conf"
+echo "control = { socket = \"$work/control.sock\"; };" >>"$work/demo.conf"
 
 echo "demo: starting the agent with conf/sip-transfer-agent.conf (Ctrl-C stops it)"
 "$agent" -c "$work/demo.conf" &
