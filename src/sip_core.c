@@ -124,17 +124,21 @@ static bool hop_in_allow_from(struct sta_agent const *agent, url_t const *u)
 				  agent->cfg->n_allow_from, family, bytes);
 }
 
-bool agent_dialog_hop_allowed(struct sta_agent const *agent,
-			      sip_t const *sip)
+url_t const *dialog_hop_url(sip_t const *sip)
 {
 	sip_record_route_t const *rr = sip->sip_record_route;
 
 	if (rr && sip->sip_status)	/* a UAC's route set is reversed */
 		while (rr->r_next)
 			rr = rr->r_next;
-	return hop_in_allow_from(agent, rr ? rr->r_url :
-				 sip->sip_contact ? sip->sip_contact->m_url :
-				 NULL);
+	return rr ? rr->r_url : sip->sip_contact ? sip->sip_contact->m_url
+						 : NULL;
+}
+
+bool agent_dialog_hop_allowed(struct sta_agent const *agent,
+			      sip_t const *sip)
+{
+	return hop_in_allow_from(agent, dialog_hop_url(sip));
 }
 
 bool agent_source_within_rate(struct sta_agent *agent,

@@ -156,12 +156,16 @@ char *agent_offer(struct sta_agent const *agent, char const *host,
 bool source_in(struct request_source const *src, struct cidr const *list,
 	       size_t n);
 
-/* Requests the agent sends in the dialog that SIP starts would go to an
- * address in policy.allow_from: for a request received outside any
- * dialog its first Record-Route, else its Contact; for the 2xx of the
- * agent's own INVITE its last Record-Route, else its Contact; maddr
- * honoured as NTA does.  The agent never signals toward a third party
- * its peer named. */
+/* Where requests the agent sends in the dialog SIP starts go first (maddr
+ * not applied): for a request received outside any dialog its first
+ * Record-Route, else its Contact; for the 2xx of the agent's own INVITE
+ * its last Record-Route (the first of the UAC's route set), else its
+ * Contact.  NULL when SIP names neither. */
+url_t const *dialog_hop_url(sip_t const *sip);
+
+/* That next hop (dialog_hop_url(), maddr honoured as NTA does) is an
+ * address in policy.allow_from.  The agent never signals toward a third
+ * party its peer named. */
 bool agent_dialog_hop_allowed(struct sta_agent const *agent,
 			      sip_t const *sip);
 

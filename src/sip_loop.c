@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "conn_table.h"
 #include "sip_core.h"
 
 static in_port_t port_of(struct sockaddr_storage const *ss)
@@ -55,24 +56,13 @@ static bool address_is_local(struct sockaddr_storage const *addr)
 	return local;
 }
 
-/* An IPv4-mapped IPv6 address as the IPv4 address it carries. */
-static struct sockaddr_storage unmapped(struct sockaddr_storage const *addr)
-{
-	struct sockaddr_in6 const *in6 = (struct sockaddr_in6 const *)addr;
-	struct sockaddr_storage out = *addr;
-
-	if (addr->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-		sockaddr_set(&out, AF_INET, in6->sin6_addr.s6_addr + 12,
-			     ntohs(in6->sin6_port));
-	return out;
-}
-
 bool agent_address_is_own(struct sta_agent const *agent,
 			  struct sockaddr_storage const *target)
 {
-	struct sockaddr_storage plain = unmapped(target);
+	struct sockaddr_storage plain = *target;
 	struct sockaddr_storage const *addr = &plain;
+
+	conn_canonical(&plain);		/* mapped IPv6 as the IPv4 it carries */
 
 	for (size_t i = 0; i < agent->n_listen; i++) {
 		struct listen_addr const *l = &agent->listen[i];

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "next_hop.h"
 #include "offer_answer.h"
 #include "port_pool.h"
 #include "rtp.h"
@@ -179,23 +180,15 @@ static int on_readable(su_root_magic_t *magic, su_wait_t *w,
 static bool sockaddr_of(char const *addr, unsigned port,
 			struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	unsigned char bytes[16];
+	int family;
 
-	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		*len = sizeof *in;
-		return true;
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		*len = sizeof *in6;
-		return true;
-	}
-	return false;
+	if (!host_address(addr, &family, bytes))
+		return false;
+	sockaddr_set(ss, family, bytes, (in_port_t)port);
+	*len = family == AF_INET ? sizeof(struct sockaddr_in)
+				 : sizeof(struct sockaddr_in6);
+	return true;
 }
 
 static int bound_socket(char const *addr, unsigned port)

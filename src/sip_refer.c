@@ -50,6 +50,7 @@ struct refer_job {
 	sip_replaces_t const *replaces;
 	url_t *url;			/* Refer-To: no password, no maddr */
 	enum refer_lookup name_loop;	/* once the target name resolved */
+	struct refer_target resolving;	/* the target whose name it is */
 	char refer_to_text[512];
 	char method[32];		/* the Refer-To's method= value */
 };
@@ -341,6 +342,7 @@ static int resolve_target(struct refer_job *job,
 	}
 	log_debug("REFER Call-ID %s: resolving %s", job->sip->sip_call_id->i_id,
 		  v->target.host);
+	job->resolving = v->target;
 	LIST_INSERT_HEAD(&agent->resolving, job, link);
 	job->waited = true;
 	return 0;
@@ -370,19 +372,17 @@ static void on_resolved(void *ctx, struct sockaddr_storage const *addrs,
 			size_t n)
 {
 	struct refer_job *job = ctx;
-	struct refer_target t;
-	char const *why;
+	struct refer_target const *t = &job->resolving;
 
 	job->lookup = NULL;
 	/* what changed while the name was looked up */
 	job->facts.shutting_down = job->agent->shutting_down;
 	job->facts.at_max_active =
 		job->agent->calling >= job->agent->cfg->max_active;
-	refer_to_check(job->facts.uri, job->facts.tel_domain, &t, &why);
-	job->name_loop = target_addresses_loop(job->agent, addrs, n, t.port) ?
+	job->name_loop = target_addresses_loop(job->agent, addrs, n, t->port) ?
 		LOOKUP_YES : LOOKUP_NO;
 	log_debug("REFER Call-ID %s: %s has %zu address(es)%s",
-		  job->sip->sip_call_id->i_id, t.host, n,
+		  job->sip->sip_call_id->i_id, t->host, n,
 		  job->name_loop == LOOKUP_YES ? ", the agent's own" : "");
 	judge(job);
 }

@@ -122,16 +122,11 @@ bool target_answer_hop_permitted(struct sta_agent const *agent,
 				 sip_t const *sip)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	sip_record_route_t const *rr = sip->sip_record_route;
-	url_t const *u;
-	url_t *hop;
+	url_t const *u = dialog_hop_url(sip);
+	url_t *hop = u ? url_hdup(home, u) : NULL;
 	char buf[256];
 	bool ok;
 
-	while (rr && rr->r_next)
-		rr = rr->r_next;
-	u = rr ? rr->r_url : sip->sip_contact ? sip->sip_contact->m_url : NULL;
-	hop = u ? url_hdup(home, u) : NULL;
 	if (hop) {
 		hop->url_host = next_hop_host(u->url_host, u->url_params, buf,
 					      sizeof buf);

@@ -61,9 +61,8 @@ bool target_in_policy(struct sta_agent const *agent,
 bool target_permitted(struct sta_agent const *agent, url_t const *url);
 
 /* Requests inside the dialog a 2xx (SIP) confirms would go to a target
- * the policy permits: the last Record-Route (the first of the UAC's
- * route set), else the Contact, maddr honoured as NTA does.  ACKs, BYEs
- * and re-INVITEs never go anywhere else. */
+ * the policy permits: dialog_hop_url(), maddr honoured as NTA does.
+ * ACKs, BYEs and re-INVITEs never go anywhere else. */
 bool target_answer_hop_permitted(struct sta_agent const *agent,
 				 sip_t const *sip);
 
