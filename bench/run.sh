@@ -87,8 +87,9 @@ SCEN=$top_srcdir/bench/sipp
 OUT=${BENCH_OUT:-$top_builddir/bench/out}
 RESULTS=${BENCH_RESULTS:-$top_srcdir/bench/RESULTS.md}
 SDP=$top_srcdir/conf/offer.sdp
+SHIPPED_CONF=$top_srcdir/conf/sip-transfer-agent.conf
 
-PHASES=${BENCH_PHASES:-ceiling throughput scale cost media}
+PHASES=${BENCH_PHASES:-ceiling throughput overload steady scale cost media}
 TRIAL_S=${BENCH_TRIAL_S:-10}
 CONFIRM_S=${BENCH_CONFIRM_S:-60}
 START_RATE=${BENCH_START_RATE:-250}
@@ -109,10 +110,24 @@ CG_RATE=${BENCH_CG_RATE:-20}
 MEDIA_CALLS=${BENCH_MEDIA_CALLS:-500}
 MEDIA_HOLD_S=${BENCH_MEDIA_HOLD_S:-30}
 MEDIA_MEASURE_S=${BENCH_MEDIA_MEASURE_S:-10}
+STEADY_RATE=${BENCH_STEADY_RATE:-1000}
+STEADY_S=${BENCH_STEADY_S:-60}
+STEADY_FROM=${BENCH_STEADY_FROM:-35}
+CAPACITY=${BENCH_CAPACITY:-}
+OVERLOAD_FACTORS=${BENCH_OVERLOAD_FACTORS:-2 4}
+OVERLOAD_S=${BENCH_OVERLOAD_S:-30}
+PROBE_PCT=${BENCH_PROBE_PCT:-50}
+PROBE_S=${BENCH_PROBE_S:-30}
+PROBE_OK_MS=${BENCH_PROBE_OK_MS:-3000}
+LOG_LEVEL=${BENCH_LOG_LEVEL:-}	# empty: log.level as shipped
+GOAL_RATE=5000			# complete transfers/s, issue #15
 MEDIA_MODE=silence		# media.mode of the agents agent_start starts
 QUIET_LOAD=${BENCH_QUIET_LOAD:-0.7}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
-INTERVAL=1000			# transfer.notify_interval, ms
+# transfer.notify_interval (ms) as shipped
+INTERVAL=$(awk '$1 == "notify_interval" && $2 == "=" { sub(/;.*/, "", $3); print $3; exit }' \
+	"$SHIPPED_CONF" 2>/dev/null)
+INTERVAL=${INTERVAL:-1000}
 BUFF=4194304			# sipp -buff_size (shared notes: testing.md)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -122,6 +137,7 @@ skip() { log "SKIP: $*"; exit 77; }
 # ---- prerequisites ---------------------------------------------------------
 [ -x "$AGENT" ] || die "$AGENT not built (run make)"
 [ -f "$SDP" ] || die "$SDP missing"
+[ -f "$SHIPPED_CONF" ] || die "$SHIPPED_CONF missing"
 if [ -z "${SIPP:-}" ]; then SIPP=$(command -v sipp 2>/dev/null || true); fi
 [ -n "$SIPP" ] && command -v "$SIPP" >/dev/null 2>&1 ||
 	skip "sipp not found (Debian package sip-tester, or set SIPP)"
@@ -251,27 +267,64 @@ wait_quiet() {
 }
 
 # ---- the agent -------------------------------------------------------------
-# agent_start DIR [WRAPPER...]: agent on DIR/agent.conf with log.level error
-# and metrics on; sets AGENT_PID, AGENT_PORT, METRICS_URL.
+LAST_AGENT_DIR=
+# agent_conf DIR SIP_PORT METRICS_PORT: DIR/agent.conf, the shipped
+# conf/sip-transfer-agent.conf with only these changes: listen on
+# SIP_PORT (UDP and TCP, as shipped), sdp_file = conf/offer.sdp, the
+# per-source and active limits raised for one load source, media.mode
+# when MEDIA_MODE is not the default, transfer.invite_timeout when
+# CONF_INVITE_TIMEOUT is set (scale: targets ring longer than the default),
+# log.level when BENCH_LOG_LEVEL is set; and appended: metrics on
+# METRICS_PORT (the bench reads them) and the control socket in DIR.
+agent_conf() {
+	awk -v port="$2" -v sdp="$SDP" -v mode="$MEDIA_MODE" \
+		-v inv="${CONF_INVITE_TIMEOUT:-}" -v level="$LOG_LEVEL" '
+	/^listen = \[/ {
+		printf "listen = [ \"sip:127.0.0.1:%s;transport=udp\",\n", port
+		printf "           \"sip:127.0.0.1:%s;transport=tcp\" ];\n", port
+		skip = !/\];/; seen["listen"]++; next
+	}
+	skip { if (/\];/) skip = 0; next }
+	/^[[:blank:]]*max_active = [0-9]+;/ { sub(/= [0-9]+/, "= 1000000"); seen["max_active"]++ }
+	/^[[:blank:]]*per_source_rate = [0-9]+;/ { sub(/= [0-9]+/, "= 100000"); seen["per_source_rate"]++ }
+	/^[[:blank:]]*sdp_file = "/ { sub(/".*"/, "\"" sdp "\""); seen["sdp_file"]++ }
+	/^[[:blank:]]*# mode = "silence";/ {
+		seen["mode"]++
+		if (mode != "silence") sub(/# mode = "silence"/, "mode = \"" mode "\"")
+	}
+	inv != "" && /^[[:blank:]]*invite_timeout = [0-9]+;/ { sub(/= [0-9]+/, "= " inv) }
+	/^[[:blank:]]*level = "/ {
+		seen["level"]++
+		if (level != "") sub(/".*"/, "\"" level "\"")
+	}
+	{ print }
+	END {
+		n = split("listen max_active per_source_rate sdp_file mode level", k, " ")
+		for (i = 1; i <= n; i++)
+			if (seen[k[i]] != 1) {
+				print "bench: " k[i] " not found once in the shipped config" >"/dev/stderr"
+				exit 1
+			}
+	}' "$SHIPPED_CONF" >"$1/agent.conf" ||
+		die "cannot derive a config from $SHIPPED_CONF (its shape changed?)"
+	cat >>"$1/agent.conf" <<EOF
+
+# added by bench/run.sh: the bench reads the metrics; each agent has a
+# control socket of its own.
+metrics = { listen = "127.0.0.1:$3"; };
+control = { socket = "$1/control.sock"; };
+EOF
+}
+# agent_start DIR [WRAPPER...]: agent on DIR/agent.conf (agent_conf);
+# sets AGENT_PID, AGENT_PORT, METRICS_URL.
 agent_start() {
 	local dir=$1 mport i=0
 	shift
 	port AGENT_PORT
 	port mport
 	METRICS_URL=http://127.0.0.1:$mport/metrics
-	cat >"$dir/agent.conf" <<EOF
-# written by bench/run.sh
-listen = [ "sip:127.0.0.1:$AGENT_PORT;transport=udp" ];
-transfer = { notify_interval = $INTERVAL; subscription_expires = 3600;
-             invite_timeout = 600; max_redirects = 0;
-             max_call_duration = 14400; };
-limits = { max_active = 1000000; per_source_rate = 100000; };
-policy = { allow_from = [ "127.0.0.0/8" ]; targets = [ "*@127.0.0.1:*" ]; };
-media = { sdp_file = "$SDP"; mode = "$MEDIA_MODE"; };
-shutdown = { grace = 0; };
-log = { level = "error"; };
-metrics = { listen = "127.0.0.1:$mport"; };
-EOF
+	agent_conf "$dir" "$AGENT_PORT" "$mport"
+	LAST_AGENT_DIR=$dir
 	[ $# -eq 0 ] && set -- $AGENT_WRAPPER
 	"$@" "$AGENT" -c "$dir/agent.conf" >"$dir/agent.stdout" \
 		2>"$dir/agent.log" </dev/null &
@@ -308,21 +361,63 @@ sipp_of() {
 	done
 	echo "${c:-0}"
 }
-# heap_in_use PID LOG: malloc's "in use" bytes of PID (glibc malloc_stats()
-# called through gdb; it prints on the agent's stderr, LOG), "-" without gdb.
+# heap_in_use PID LOG: the bytes the agent PID has allocated and not freed,
+# "-" when nothing tells.  Whatever the allocator, in this order:
+#   1. the agent's own figure: the metric BENCH_HEAP_METRIC names, or else
+#      the first sta_*(heap|malloc|alloc)*_bytes metric it exposes (read
+#      1.1 s later: metrics are up to 1 s old); BENCH_HEAP_METRIC=none
+#      skips it;
+#   2. jemalloc: malloc_stats_print() called through gdb, "Allocated:";
+#   3. glibc: malloc_stats() through gdb, "Total (incl. mmap)" "in use
+#      bytes" (what mallinfo2 reports; wrong when another allocator serves
+#      malloc, hence 2 first).
+# Both print on the agent's stderr, LOG.  Sets HEAP_V (bytes or "-") and
+# HEAP_METHOD (the way it was read).
+HEAP_METHOD=-
+heap_metric_name() {
+	case ${BENCH_HEAP_METRIC:-} in
+	none) ;;
+	?*) echo "$BENCH_HEAP_METRIC" ;;
+	*) http_get "$METRICS_URL" 2>/dev/null | awk '
+		/^sta_[a-z_]*(heap|malloc|alloc)[a-z_]*bytes / { print $1; exit }' ;;
+	esac
+}
+# gdb_print PID LOG CALL AWK: CALL in PID through gdb, then AWK over what
+# it printed on LOG; "-" when it printed nothing AWK finds.
+gdb_print() {
+	local before
+	before=$(wc -l <"$2")
+	timeout 60 gdb -p "$1" -batch -ex "call $3" >/dev/null 2>&1 </dev/null
+	tail -n +$((before + 1)) "$2" | awk "$4"' END { if (!f) print "-" }'
+}
 heap_in_use() {
-	local before try=0 v=-
-	command -v gdb >/dev/null 2>&1 || { echo -; return; }
+	local name v=- try=0
+	name=$(heap_metric_name)
+	if [ -n "$name" ]; then
+		sleep 1.1
+		v=$(metric "$name")
+		HEAP_METHOD="agent metric $name"
+		HEAP_V=${v:--}
+		return
+	fi
+	if ! command -v gdb >/dev/null 2>&1; then
+		HEAP_METHOD="- (no gdb)"
+		HEAP_V=-
+		return
+	fi
 	while [ "$v" = - ] && [ $try -lt 2 ]; do
 		try=$((try + 1))
-		before=$(wc -l <"$2")
-		timeout 60 gdb -p "$1" -batch -ex 'call (void)malloc_stats()' \
-			>/dev/null 2>&1 </dev/null
-		v=$(tail -n +$((before + 1)) "$2" | awk '/^Total/ { t = 1 }
-			t && /in use bytes/ { print $NF; f = 1; exit }
-			END { if (!f) print "-" }')
+		v=$(gdb_print "$1" "$2" '(void)malloc_stats_print(0, 0, 0)' \
+			'/^Allocated: / { v = $2; sub(/,/, "", v); print v; f = 1; exit }')
+		if [ "$v" != - ]; then
+			HEAP_METHOD="jemalloc malloc_stats_print() via gdb: Allocated"
+			break
+		fi
+		v=$(gdb_print "$1" "$2" '(void)malloc_stats()' \
+			'/^Total/ { t = 1 } t && /in use bytes/ { print $NF; f = 1; exit }')
+		HEAP_METHOD="glibc malloc_stats() via gdb: in use bytes"
 	done
-	echo "$v"
+	HEAP_V=$v
 }
 
 # ---- sipp --------------------------------------------------------------------
@@ -358,14 +453,18 @@ wait_gone() {
 	done
 }
 
+# field LINE K: the K-th word of LINE, "-" when it has fewer.
+field() { echo "$1" | awk -v k="$2" '{ print (NF >= k) ? $k : "-" }'; }
+
 # ---- NOTIFY analysis -----------------------------------------------------------
-# notify_stats LOG LATEFILE: from bench/sipp/referer.xml's lines
-#   N <call> <sec> <usec> <state> <sipfrag code>
+# notify_stats LOG LATEFILE [GAPFILE]: from bench/sipp/referer.xml's lines
+#   N <call> <sec> <usec> <state> <sipfrag code> <CSeq>
 # print "calls notifies finals finals200 below min_gap_ms" and write every
-# final NOTIFY's lateness (ms after previous NOTIFY + INTERVAL) to LATEFILE.
+# final NOTIFY's lateness (ms after previous NOTIFY + INTERVAL) to LATEFILE,
+# every gap between two NOTIFYs of a subscription (ms) to GAPFILE.
 notify_stats() {
 	: >"$2"
-	awk -v iv="$INTERVAL" -v late="$2" '
+	awk -v iv="$INTERVAL" -v late="$2" -v gaps="${3:-/dev/null}" '
 	$1 == "N" && NF == 6 {	# sipp prints a usec of 0 as nothing
 		$7 = $6; $6 = $5; $5 = $4; $4 = 0
 	}
@@ -376,6 +475,7 @@ notify_stats() {
 		if (!(c in last)) calls++
 		else {
 			gap = t - last[c]
+			printf "%.3f\n", gap / 1000 > gaps
 			if (gap < iv * 1000) below++
 			if (min == "" || gap < min) min = gap
 		}
@@ -393,12 +493,36 @@ notify_stats() {
 		    min == "" ? "-" : sprintf("%.3f", min / 1000)
 	}' "$1" 2>/dev/null || echo "0 0 0 0 0 -"
 }
-# pct FILE P: the P-th percentile (nearest rank) of the numbers in FILE.
+# answer_stats LOG RTFILE: from bench/sipp/referer.xml's lines
+#   A <call> <sent sec> <sent usec> <sec> <usec> <code> <Retry-After>
+# print "answered a202 a503 a503_without_retry_after" and write "code ms"
+# (REFER sent -> its first answer read, on the referer) to RTFILE.
+answer_stats() {
+	awk -v rt="$2" '
+	$1 == "A" && NF == 8 {
+		if ($2 in seen) next
+		seen[$2] = 1; n++
+		if ($7 == "202") a202++
+		if ($7 == "503") { a503++; if ($8 !~ /^[0-9]+$/) nora++ }
+		printf "%s %.3f\n", $7, (($5 - $3) * 1000000 + $6 - $4) / 1000 > rt
+	}
+	END { printf "%d %d %d %d\n", n, a202, a503, nora }' "$1" 2>/dev/null ||
+		echo "0 0 0 0"
+}
+# pct FILE P [COLUMN]: the P-th percentile (nearest rank) of the numbers
+# in FILE (in COLUMN, 1 when not given); "-" when there are none.
 pct() {
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 }
+	awk -v c="${3:-1}" '{ print $c }' "$1" 2>/dev/null | sort -n |
+		awk -v p="$2" '{ v[NR] = $1 }
 		END { if (!NR) { print "-"; exit }
 		k = int(NR * p / 100); if (k < NR * p / 100) k++; if (k < 1) k = 1
 		print v[k] }'
+}
+# steady_rss FILE FROM TO: "mean max" (kB) of rss.txt samples FROM <= s <= TO.
+steady_rss() {
+	awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b && $2 != "" {
+		n++; t += $2; if ($2 > m) m = $2 }
+		END { if (n) printf "%.0f %d\n", t / n, m; else print "- -" }' "$1" 2>/dev/null
 }
 
 # ---- trials --------------------------------------------------------------------
@@ -407,15 +531,26 @@ pct() {
 #   RATE pass|FAIL calls ok failed target_failed finals200 retrans wall
 #   refer_rtt_ms gaps_below min_gap_ms late_p50 late_p99 late_max
 #   agent_cpu_percent agent_peak_rss_kB referer_sipp_cpu target_sipp_cpu
+#   refused_503
 # (CPU in % of one core over the run; a sipp's from its last 1 s sample)
-# Files in $OUT/throughput/rRATE-sSECONDS/.
+# With HEAP_SETTLE=1 also the heap (heap_in_use) and VmRSS idle before the
+# load and SETTLE_S s after the last transfer ended, in heap.txt:
+#   heap_idle heap_settled rss_idle_kB rss_settled_kB method
+# Files in $OUT/throughput/rRATE-sSECONDS/ (TRIAL_DIR overrides).
 agent_trial() {
 	local r=$1 s=$2 n=$(($1 * $2)) d tp rp tpid t0 rrc wall ok fail tfail
-	local retr rtt v stats cpu0 cpu hwm ppid= spid rsp tsp rcpu tcpu
-	d=$OUT/throughput/r$r-s$s
+	local retr rtt v stats cpu0 cpu hwm ppid= spid rsp tsp rcpu tcpu ans
+	local hidle=- ridle=- hset=- rset=-
+	d=${TRIAL_DIR:-$OUT/throughput/r$r-s$s}
 	rm -rf "$d"
 	mkdir -p "$d"
 	agent_start "$d"
+	if [ "${HEAP_SETTLE:-0}" = 1 ]; then
+		sleep 1
+		heap_in_use $AGENT_PID "$d/agent.log"
+		hidle=$HEAP_V
+		ridle=$(status_kb $AGENT_PID VmRSS)
+	fi
 	port tp
 	port rp
 	sipp_bg "$d/target" $((s + 90)) -sf "$SCEN/target_answer.xml" \
@@ -430,16 +565,10 @@ agent_trial() {
 		-trace_logs -log_file "$d/referer.log"
 	rsp=$(sipp_of $SIPP_PID)
 	tsp=$(sipp_of $tpid)
-	# VmRSS every 5 s (rss.txt: seconds kB) until the agent is gone, and
-	# each sipp's CPU seconds every second (cpu.txt: referer target)
-	(i=0; while [ $i -le $((s + 90)) ] && kill -0 $AGENT_PID 2>/dev/null; do
-		[ $((i % 5)) -eq 0 ] && echo "$i $(status_kb $AGENT_PID VmRSS)"
-		echo "$(cpu_s $rsp) $(cpu_s $tsp)" >>"$d/cpu.txt"
-		sleep 1
-		i=$((i + 1))
-	done) >"$d/rss.txt" 2>/dev/null </dev/null &
-	spid=$!
-	track $spid
+	# VmRSS every second (rss.txt: seconds kB) until the agent is gone,
+	# and each sipp's CPU seconds (cpu.txt: referer target)
+	rss_sampler "$d" $((s + 90 + SETTLE_S)) "$rsp $tsp"
+	spid=$SAMPLER_PID
 	if [ "${PROFILE:-0}" = 1 ] && [ "$s" -ge 30 ]; then
 		# sample the agent for 10 s, a third into the run
 		(sleep $((s / 3)) &&
@@ -460,6 +589,15 @@ agent_trial() {
 	tcpu=$(awk -v w="$wall" '$2 + 0 > m { m = $2 } END { printf "%.0f", (w > 0) ? 100 * m / w : 0 }' "$d/cpu.txt" 2>/dev/null)
 	wait_gone $tpid 100	# the target ends after its last BYE (-m)
 	stop_pid $tpid 5
+	if [ "${HEAP_SETTLE:-0}" = 1 ]; then
+		# NTA keeps the last transactions for Timer J (32 s)
+		log "heap: settling $SETTLE_S s after the last transfer"
+		sleep "$SETTLE_S"
+		heap_in_use $AGENT_PID "$d/agent.log"
+		hset=$HEAP_V
+		rset=$(status_kb $AGENT_PID VmRSS)
+		echo "$hidle $hset $ridle $rset $HEAP_METHOD" >"$d/heap.txt"
+	fi
 	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
 	stop_pid $AGENT_PID 15
 	wait_gone $spid 30	# the sampler ends within 1 s of the agent
@@ -469,7 +607,8 @@ agent_trial() {
 	tfail=$(sipp_stat "$d/target.csv" 'FailedCall(C)')
 	retr=$(sipp_stat "$d/referer.csv" 'Retransmissions(C)')
 	rtt=$(sipp_stat "$d/referer.csv" 'ResponseTimerefer(C)')
-	stats=$(notify_stats "$d/referer.log" "$d/late.txt")
+	ans=$(answer_stats "$d/referer.log" "$d/answers.txt")
+	stats=$(notify_stats "$d/referer.log" "$d/late.txt" "$d/gaps.txt")
 	set -- $stats
 	# sustained: no failure, and no backlog either (every call over
 	# within LAG_S of the last REFER; a call lasts about 1 s)
@@ -480,9 +619,25 @@ agent_trial() {
 	else
 		v=FAIL
 	fi
-	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--}"
+	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--} $(field "$ans" 3)"
 	echo "$LAST_LINE" >"$d/summary.txt"
-	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
+	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
+}
+# rss_sampler DIR SECONDS "PIDS": in the background (SAMPLER_PID), every
+# second while the agent lives (at most SECONDS): "second VmRSS_kB" of the
+# agent to DIR/rss.txt and the CPU seconds of PIDS to DIR/cpu.txt.
+rss_sampler() {
+	(i=0; while [ $i -le "$2" ] && kill -0 $AGENT_PID 2>/dev/null; do
+		echo "$i $(status_kb $AGENT_PID VmRSS)"
+		if [ -n "$3" ]; then
+			for q in $3; do printf '%s ' "$(cpu_s $q)"; done >>"$1/cpu.txt"
+			echo >>"$1/cpu.txt"
+		fi
+		sleep 1
+		i=$((i + 1))
+	done) >"$1/rss.txt" 2>/dev/null </dev/null &
+	SAMPLER_PID=$!
+	track $SAMPLER_PID
 }
 
 # ceil_trial RATE SECONDS: sipp REFER -> sipp 202.  Sets LAST_LINE:
@@ -619,6 +774,142 @@ phase_throughput() {
 	return 0
 }
 
+# steady: STEADY_RATE/s for STEADY_S s, VmRSS every second; steady RSS =
+# mean and max of the samples from STEADY_FROM s to the end of the load;
+# heap per finished transfer = (heap SETTLE_S s after the last transfer -
+# heap idle) / transfers.
+STEADY_LINE= STEADY_DIR= STEADY_HEAP=
+phase_steady() {
+	wait_quiet steady
+	mkdir -p "$OUT/steady"
+	STEADY_DIR=$OUT/steady/r$STEADY_RATE-s$STEADY_S
+	log "steady: $STEADY_RATE/s for $STEADY_S s, then heap after $SETTLE_S s"
+	TRIAL_DIR=$STEADY_DIR
+	HEAP_SETTLE=1
+	agent_trial "$STEADY_RATE" "$STEADY_S"
+	TRIAL_DIR=
+	HEAP_SETTLE=0
+	STEADY_LINE=$LAST_LINE
+	STEADY_HEAP=$(cat "$STEADY_DIR/heap.txt" 2>/dev/null)
+	log "steady: RSS from $STEADY_FROM s (mean max kB): $(steady_rss "$STEADY_DIR/rss.txt" "$STEADY_FROM" "$STEADY_S"); heap idle settled, RSS idle settled, method: $STEADY_HEAP"
+}
+
+# ---- overload --------------------------------------------------------------------
+# overload_run FACTOR CAPACITY: FACTOR x CAPACITY REFERs/s for OVERLOAD_S s
+# against a fresh agent, then at once a probe of PROBE_PCT % of CAPACITY
+# for PROBE_S s (a second referer sipp, same target sipp).  Appends to
+# OVERLOAD_LINES:
+#   factor rate offered answered a202 a503 a503_no_retry_after retrans
+#   rt_p50 rt_p99 rt_max late_503 completed_per_s peak_rss_kB
+#   recovery_s probe_rate probe_calls probe_good failed
+# (rt: REFER sent -> first answer read by the referer, ms; late_503: 503s
+# read 500 ms or more after their REFER was sent; completed_per_s: final
+# NOTIFYs "200 OK" read from INTERVAL ms after the first REFER to INTERVAL
+# ms after the last, / OVERLOAD_S; recovery_s: see probe_recovery.)
+OVERLOAD_LINES= OVERLOAD_CAP= OVERLOAD_CAP_FROM=
+overload_run() {
+	local f=$1 cap=$2 r=$(($1 * $2)) secs=$OVERLOAD_S n d tp rp qp tpid rpid
+	local qpid spid t0 tdrop pr pn hwm offered ans retr done rec fail line
+	n=$((r * secs))
+	pr=$((cap * PROBE_PCT / 100))
+	[ $pr -ge 1 ] || pr=1
+	pn=$((pr * PROBE_S))
+	d=$OUT/overload/x$f
+	rm -rf "$d"
+	mkdir -p "$d"
+	agent_start "$d"
+	port tp
+	port rp
+	port qp
+	# no -m: it answers what comes, stopped by PID at the end
+	sipp_bg "$d/target" $((secs + PROBE_S + 150)) \
+		-sf "$SCEN/target_answer.xml" -p "$tp" -d "$HOLD_MS" \
+		-l $((n + pn + 1000))
+	tpid=$SIPP_PID
+	wait_udp "$tp" || die "target sipp did not start: $(tail -n 5 "$d/target.out")"
+	log "overload x$f: $r REFERs/s for $secs s, then a probe at $pr/s for $PROBE_S s"
+	t0=$(now)
+	# -l far above what a collapsing agent leaves open: the referer keeps
+	# offering the rate instead of waiting for calls to end
+	sipp_bg "$d/referer" $((secs + 90)) -sf "$SCEN/referer.xml" \
+		"127.0.0.1:$AGENT_PORT" -p "$rp" -key target_port "$tp" \
+		-r "$r" -m "$n" -l $((n + 1000)) -recv_timeout 30000 \
+		-trace_logs -log_file "$d/referer.log"
+	rpid=$SIPP_PID
+	rss_sampler "$d" $((secs + PROBE_S + 150)) ""
+	spid=$SAMPLER_PID
+	sleep "$(awk -v a="$t0" -v b="$(now)" -v s="$secs" \
+		'BEGIN { d = a + s - b; printf "%.2f", (d > 0) ? d : 0 }')"
+	tdrop=$(now)
+	sipp_bg "$d/probe" $((PROBE_S + 90)) -sf "$SCEN/referer.xml" \
+		"127.0.0.1:$AGENT_PORT" -p "$qp" -key target_port "$tp" \
+		-r "$pr" -m "$pn" -l $((pn + 1000)) -recv_timeout 30000 \
+		-trace_logs -log_file "$d/probe.log"
+	qpid=$SIPP_PID
+	wait_pid $rpid
+	wait_pid $qpid
+	hwm=$(status_kb $AGENT_PID VmHWM)
+	stop_pid $tpid 5
+	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
+	stop_pid $AGENT_PID 15
+	wait_gone $spid 30
+	stop_pid $spid 2
+	echo "$t0 $tdrop" >"$d/times.txt"
+	offered=$(sipp_stat "$d/referer.csv" 'OutgoingCall(C)')
+	fail=$(sipp_stat "$d/referer.csv" 'FailedCall(C)')
+	retr=$(sipp_stat "$d/referer.csv" 'Retransmissions(C)')
+	ans=$(answer_stats "$d/referer.log" "$d/answers.txt")
+	done=$(awk -v a="$t0" -v s="$secs" -v iv="$INTERVAL" '
+		$1 == "N" && NF == 7 && $5 == "terminated" && $6 == "200" {
+			if ($2 in seen) next
+			t = $3 + $4 / 1e6 - a - iv / 1000
+			if (t >= 0 && t <= s) { seen[$2] = 1; n++ } }
+		END { printf "%.0f", n / s }' "$d/referer.log" 2>/dev/null)
+	rec=$(probe_recovery "$d/probe.log" "$tdrop" "$pn")
+	line="$f $r ${offered:-0} $(field "$ans" 1) $(field "$ans" 2) $(field "$ans" 3) $(field "$ans" 4) ${retr:-0} $(pct "$d/answers.txt" 50 2) $(pct "$d/answers.txt" 99 2) $(pct "$d/answers.txt" 100 2) $(awk '$1 == 503 && $2 >= 500 { n++ } END { print n + 0 }' "$d/answers.txt" 2>/dev/null) ${done:-0} ${hwm:-0} $rec ${fail:-0}"
+	echo "$line" >"$d/summary.txt"
+	OVERLOAD_LINES="$OVERLOAD_LINES$line
+"
+	log "overload x$f: $line"
+}
+# probe_recovery LOG TDROP CALLS: "recovery_s probe_rate probe_calls
+# probe_good" from the probe referer's A and N lines.  A probe call is good
+# when its REFER got 202 and its final NOTIFY "200 OK" came within
+# PROBE_OK_MS of the REFER; recovery_s = when (after TDROP, the end of the
+# overload) the first REFER was sent of the unbroken run of good calls that
+# lasts to the probe's last call; "never" when the last call is not good.
+probe_recovery() {
+	awk -v t0="$2" -v n="$3" -v okms="$PROBE_OK_MS" -v pr="$(($3 / PROBE_S))" '
+	$1 == "A" && NF == 8 && !($2 in code) { code[$2] = $7; sent[$2] = $3 + $4 / 1e6 }
+	$1 == "N" && NF == 7 && $5 == "terminated" && $6 == "200" && !($2 in fin) {
+		fin[$2] = $3 + $4 / 1e6 }
+	END {
+		good = 0; first = 0
+		for (c = 1; c <= n; c++) {
+			g = (code[c] == "202") && (c in fin) &&
+			    (fin[c] - sent[c]) * 1000 <= okms
+			if (g) { good++; if (!first) first = c } else first = 0
+		}
+		if (!first) r = "never"
+		else r = sprintf("%.1f", sent[first] - t0 < 0 ? 0 : sent[first] - t0)
+		printf "%s %d %d %d\n", r, pr, n, good
+	}' "$1" 2>/dev/null || echo "never 0 $3 0"
+}
+phase_overload() {
+	local f
+	wait_quiet overload
+	mkdir -p "$OUT/overload"
+	if [ -n "$CAPACITY" ]; then
+		OVERLOAD_CAP=$CAPACITY OVERLOAD_CAP_FROM="BENCH_CAPACITY"
+	elif [ "$CONFIRMED" != - ]; then
+		OVERLOAD_CAP=$CONFIRMED OVERLOAD_CAP_FROM="the confirmed throughput"
+	else
+		OVERLOAD_CAP=$GOAL_RATE OVERLOAD_CAP_FROM="the goal rate (no capacity confirmed, no BENCH_CAPACITY)"
+	fi
+	log "overload: capacity $OVERLOAD_CAP/s ($OVERLOAD_CAP_FROM)"
+	for f in $OVERLOAD_FACTORS; do overload_run "$f" "$OVERLOAD_CAP"; done
+}
+
 # scale_step N MAX: N ringing transfers against a fresh agent.
 SCALE_LINES=
 MEDIA_LINES=
@@ -631,7 +922,8 @@ scale_step() {
 	agent_start "$d"
 	sleep 1
 	idle=$(status_kb $AGENT_PID VmRSS)
-	hidle=$(heap_in_use $AGENT_PID "$d/agent.log")
+	heap_in_use $AGENT_PID "$d/agent.log"
+	hidle=$HEAP_V
 	port tp
 	port rp
 	secs=$((n / SCALE_RATE + 120 + SETTLE_S))
@@ -662,12 +954,14 @@ scale_step() {
 	c=$(metric sta_transfers_calling)
 	rss=$(status_kb $AGENT_PID VmRSS)
 	hwm=$(status_kb $AGENT_PID VmHWM)
-	heap=$(heap_in_use $AGENT_PID "$d/agent.log")
+	heap_in_use $AGENT_PID "$d/agent.log"
+	heap=$HEAP_V
 	if [ "$n" -eq "$2" ] && [ "$SETTLE_S" -gt 0 ]; then
 		log "scale $n: settling $SETTLE_S s (NTA Timer J)"
 		sleep "$SETTLE_S"
 		rss2=$(status_kb $AGENT_PID VmRSS)
-		heap2=$(heap_in_use $AGENT_PID "$d/agent.log")
+		heap_in_use $AGENT_PID "$d/agent.log"
+		heap2=$HEAP_V
 		# what returning free heap pages to the kernel would give
 		if command -v gdb >/dev/null 2>&1; then
 			timeout 60 gdb -p $AGENT_PID -batch \
@@ -691,9 +985,12 @@ scale_step() {
 phase_scale() {
 	local n max=0
 	wait_quiet scale
+	# the targets ring for longer than the shipped invite_timeout
+	CONF_INVITE_TIMEOUT=600
 	mkdir -p "$OUT/scale"
 	for n in $SCALE; do [ "$n" -gt $max ] && max=$n; done
 	for n in $SCALE; do scale_step "$n" $max; done
+	CONF_INVITE_TIMEOUT=
 }
 
 # batch NAME DIR: CG_N transfers at CG_RATE/s against the running agent
@@ -805,6 +1102,8 @@ phase_perf() {
 
 # ---- run ---------------------------------------------------------------------------
 START_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+RESULTS_STAMP=$OUT/.started	# plots newer than it are this run's
+: >"$RESULTS_STAMP"
 COMMIT=$(git -C "$top_srcdir" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if [ "$COMMIT" != unknown ] &&
 	! git -C "$top_srcdir" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null; then
@@ -859,10 +1158,88 @@ agent_id() {
 AGENT_ID="$(agent_id)${AGENT_WRAPPER:+, run under: $AGENT_WRAPPER}"
 for _p in $PHASES; do
 	case $_p in
-	ceiling | throughput | scale | cost | media) "phase_$_p" ;;
-	*) die "unknown phase $_p (ceiling throughput scale cost media)" ;;
+	ceiling | throughput | overload | steady | scale | cost | media) "phase_$_p" ;;
+	*) die "unknown phase $_p (ceiling throughput overload steady scale cost media)" ;;
 	esac
 done
+
+# ---- plots -------------------------------------------------------------------------
+# make_plots: SVGs beside RESULTS (gnuplot), and the Markdown that shows
+# them; without gnuplot a note saying so (no plots, the bench goes on).
+PLOT_DIR=$(dirname "$RESULTS")
+make_plots() {
+	local d=$OUT/plots rss= f title
+	if ! command -v gnuplot >/dev/null 2>&1; then
+		log "gnuplot not found (Debian package gnuplot-nox): no plots"
+		echo "gnuplot not found (Debian package gnuplot-nox): no plots."
+		return
+	fi
+	mkdir -p "$d"
+	# throughput steps: trial, rate tried, completed/s, pass
+	cat "$OUT/throughput/search.txt" "$OUT/throughput/confirm.txt" 2>/dev/null |
+		awk 'NF >= 17 { s = $3 / $1; printf "%d %s %.1f %d %d\n", ++i, $1, $7 / s, $2 == "pass", s }' \
+		>"$d/steps.dat"
+	if [ -s "$d/steps.dat" ]; then
+		gnuplot >"$d/steps.out" 2>&1 <<EOF
+set terminal svg size 900,450 dynamic
+set output "$PLOT_DIR/throughput.svg"
+set title "throughput trials: rate tried and transfers completed (green pass, red FAIL)"
+set xlabel "trial (in order; long runs are the last ones, see RESULTS.md)"
+set ylabel "transfers/s"
+set key top left
+set grid
+set linetype 1 lc rgb "#c00000"
+set linetype 2 lc rgb "#008000"
+plot "$d/steps.dat" using 1:2 with steps lc rgb "#808080" title "rate tried", \
+     "$d/steps.dat" using 1:3:(\$4 + 1) with points pt 7 ps 1 lc variable title "completed/s", \
+     $GOAL_RATE with lines dt 2 lc rgb "#0000c0" title "goal $GOAL_RATE/s"
+EOF
+	fi
+	# RSS over time: confirm, steady, overload runs
+	for f in "${CONFIRM_DIR:-}" "${STEADY_DIR:-}" $(ls -d "$OUT"/overload/x* 2>/dev/null); do
+		[ -n "$f" ] && [ -s "$f/rss.txt" ] || continue
+		case $f in
+		*/overload/x*) title="overload ${f##*/}" ;;
+		"${STEADY_DIR:-}") title="steady ${STEADY_RATE}/s" ;;
+		*) title="confirm ${f##*/r}" ;;
+		esac
+		rss="$rss${rss:+, }\"$f/rss.txt\" using 1:(\$2 * 1024 / 1e6) with lines lw 2 title \"$title\""
+	done
+	if [ -n "$rss" ]; then
+		gnuplot >"$d/rss.out" 2>&1 <<EOF
+set terminal svg size 900,450 dynamic
+set output "$PLOT_DIR/rss.svg"
+set title "agent VmRSS, every second from the start of the load"
+set xlabel "s"
+set ylabel "MB"
+set key top left
+set grid
+plot $rss, 300 with lines dt 2 lc rgb "#0000c0" title "300 MB"
+EOF
+	fi
+	# NOTIFY gaps of the confirm run, 1 ms bins; the far tail clipped
+	if [ -n "${CONFIRM_DIR:-}" ] && [ -s "$CONFIRM_DIR/gaps.txt" ]; then
+		gnuplot >"$d/gaps.out" 2>&1 <<EOF
+set terminal svg size 900,450 dynamic
+set output "$PLOT_DIR/gaps.svg"
+set title "NOTIFY gaps within a subscription (${CONFIRM_DIR##*/r}), 1 ms bins"
+set xlabel "gap, ms"
+set ylabel "NOTIFYs"
+set logscale y
+set grid
+set style fill solid 0.6
+set xrange [$((INTERVAL - 20)):$(pct "$CONFIRM_DIR/gaps.txt" 99.9 | awk '{ printf "%d", $1 + 10 }')]
+set arrow from $INTERVAL, graph 0 to $INTERVAL, graph 1 nohead dt 2 lc rgb "#c00000"
+plot "$CONFIRM_DIR/gaps.txt" using (floor(\$1) + 0.5):(1) smooth frequency with boxes lc rgb "#406080" title "gaps (line: $INTERVAL ms)"
+EOF
+	fi
+	for f in throughput rss gaps; do
+		[ -s "$PLOT_DIR/$f.svg" ] && [ "$PLOT_DIR/$f.svg" -nt "$RESULTS_STAMP" ] &&
+			echo "![$f]($f.svg)"
+	done
+	echo
+	echo "throughput.svg: the rate of each throughput trial and its completed transfers/s; rss.svg: the agent's VmRSS over the confirm, steady and overload runs; gaps.svg: histogram of the NOTIFY gaps of the confirm run (gaps beyond the 99.9th percentile + 10 ms not drawn)."
+}
 
 # ---- report ------------------------------------------------------------------------
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -876,8 +1253,8 @@ esac
 SIPPV=$("$SIPP" -v 2>&1 | awk '/SIPp v/ { print $2; exit }')
 
 # figures, with "-" where a phase did not run
-field() { echo "$1" | awk -v k="$2" '{ print (NF >= k) ? $k : "-" }'; }
 ok_if() { if awk "BEGIN { exit !($1) }" 2>/dev/null; then echo met; else echo "NOT met"; fi; }
+mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "-"; else printf "%.1f", k * 1024 / 1e6 }'; }
 
 PACING_NOTE="the confirmed ${CONFIRM_S} s run"
 if [ -z "$CONFIRM_LINE" ] && [ -n "$FAIL_LINE" ]; then
@@ -890,33 +1267,58 @@ C_MIN=$(field "$CONFIRM_LINE" 12)
 C_P50=$(field "$CONFIRM_LINE" 13)
 C_P99=$(field "$CONFIRM_LINE" 14)
 C_MAX=$(field "$CONFIRM_LINE" 15)
-C_RTT=$(field "$CONFIRM_LINE" 10)
+C_RTT=-
+if [ -n "${CONFIRM_DIR:-}" ] && [ -s "$CONFIRM_DIR/answers.txt" ]; then
+	awk '$1 == 202 { print $2 }' "$CONFIRM_DIR/answers.txt" >"$CONFIRM_DIR/answers202.txt"
+	C_RTT="$(pct "$CONFIRM_DIR/answers202.txt" 50) / $(pct "$CONFIRM_DIR/answers202.txt" 99) / $(pct "$CONFIRM_DIR/answers202.txt" 100)"
+fi
 C_RETR=$(field "$CONFIRM_LINE" 8)
 C_CPU=$(field "$CONFIRM_LINE" 16)
 C_RCPU=$(field "$CONFIRM_LINE" 18)
 C_TCPU=$(field "$CONFIRM_LINE" 19)
 C_RSS_LINE=-
 if [ -n "${CONFIRM_DIR:-}" ] && [ -s "$CONFIRM_DIR/rss.txt" ]; then
-	C_RSS_LINE=$(awk 'NF == 2 && $2 != "" { printf "%s%d s: %.0f", sep, $1, $2 * 1024 / 1e6; sep = ", " }
+	C_RSS_LINE=$(awk 'NF == 2 && $1 % 5 == 0 { printf "%s%d s: %.0f", sep, $1, $2 * 1024 / 1e6; sep = ", " }
 		END { print " MB" }' "$CONFIRM_DIR/rss.txt")
 fi
-C_HWM=$(field "$CONFIRM_LINE" 17)
-[ "$C_HWM" != - ] && C_HWM=$(awk -v k="$C_HWM" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
+C_HWM=$(mb "$(field "$CONFIRM_LINE" 17)")
 RATIO=-
-GOAL_RATE=1000
-if [ "$CEILING" != - ] && [ "$CEILING" -gt 0 ] 2>/dev/null; then
-	[ $((CEILING / 2)) -lt $GOAL_RATE ] && GOAL_RATE=$((CEILING / 2))
-	[ "$CONFIRMED" != - ] &&
-		RATIO=$(awk -v a="$CONFIRMED" -v b="$CEILING" 'BEGIN { printf "%.3f", a / b }')
+if [ "$CEILING" != - ] && [ "$CEILING" -gt 0 ] 2>/dev/null && [ "$CONFIRMED" != - ]; then
+	RATIO=$(awk -v a="$CONFIRMED" -v b="$CEILING" 'BEGIN { printf "%.3f", a / b }')
 fi
 # the largest scale step
 BIG_N=- BIG_RSS=- BIG_PER=- BIG_HWM=-
 if [ -n "$SCALE_LINES" ]; then
 	set -- $(echo "$SCALE_LINES" | sort -n | tail -n 1)
 	BIG_N=$1
-	BIG_RSS=$(awk -v k="$4" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
-	BIG_HWM=$(awk -v k="$5" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')
+	BIG_RSS=$(mb "$4")
+	BIG_HWM=$(mb "$5")
 	BIG_PER=$(((($4 - $3) * 1024) / $1))
+fi
+# steady 1,000/s: RSS from STEADY_FROM s, heap per finished transfer
+S_MEAN=- S_MAX=- S_HEAP_PER=- S_RSS_PER=- S_METHOD=- S_VERDICT=- S_OK=-
+if [ -n "$STEADY_LINE" ]; then
+	set -- $(steady_rss "$STEADY_DIR/rss.txt" "$STEADY_FROM" "$STEADY_S")
+	S_MEAN=$(mb "$1")
+	S_MAX=$(mb "$2")
+	S_VERDICT=$(field "$STEADY_LINE" 2)
+	S_OK=$(field "$STEADY_LINE" 4)
+	if [ -n "$STEADY_HEAP" ]; then
+		set -- $STEADY_HEAP
+		S_HEAP_PER=$(awk -v i="$1" -v h="$2" -v n="$S_OK" 'BEGIN {
+			if (i ~ /^[0-9]+$/ && h ~ /^[0-9]+$/ && n > 0) printf "%.0f", (h - i) / n; else print "-" }')
+		S_RSS_PER=$(awk -v i="$3" -v h="$4" -v n="$S_OK" 'BEGIN {
+			if (i + 0 > 0 && h + 0 > 0 && n > 0) printf "%.0f", (h - i) * 1024 / n; else print "-" }')
+		shift 4
+		S_METHOD=$*
+	fi
+fi
+# media: silence per call, and what one core carries at that cost
+M_PER=- M_MAX=-
+M_SIL=$(echo "$MEDIA_LINES" | awk '$1 == "silence"')
+if [ -n "$M_SIL" ]; then
+	M_PER=$(field "$M_SIL" 6)
+	M_MAX=$(awk -v p="$M_PER" 'BEGIN { if (p + 0 > 0) printf "%d", 100 / p; else print "-" }')
 fi
 
 if [ "$CONFIRMED" != - ]; then
@@ -927,30 +1329,58 @@ fi
 [ "$C_BELOW" != - ] && V_GAP=$(ok_if "$C_BELOW == 0") || V_GAP=-
 [ "$C_P99" != - ] && V_P99=$(ok_if "$C_P99 <= 20") || V_P99=-
 [ "$BIG_N" = 20000 ] && V_MEM=$(ok_if "$BIG_HWM <= 300") || V_MEM=-
+[ "$S_MAX" != - ] && V_STEADY=$(ok_if "$S_MAX <= 300 && \"$S_VERDICT\" == \"pass\"") || V_STEADY=-
+[ "$S_HEAP_PER" != - ] && V_HEAP=$(ok_if "$S_HEAP_PER <= 4096") || V_HEAP=-
+[ "$CG_PER" != - ] && V_CG=$(ok_if "$CG_PER <= 250000") || V_CG=-
+
+# overload: three goal rows and two reported rows per factor
+OVL_ROWS=$(echo "$OVERLOAD_LINES" | awk -v cap="$OVERLOAD_CAP" -v ps="$PROBE_S" -v pp="$PROBE_PCT" '
+	function v(c) { return c ? "met" : "NOT met" }
+	NF >= 19 {
+		unans = $3 - $4
+		printf "| 4 | x%s (%s REFERs/s, %s offered): REFERs answered, 202 / 503 (503 without Retry-After) | %s (%s unanswered): %s / %s (%s) | every REFER: 202, or 503 with Retry-After | %s |\n",
+		    $1, $2, $3, $4, unans, $5, $6, $7, v(unans == 0 && $7 == 0 && $3 > 0)
+		printf "| 4 | x%s: REFER retransmissions; answer time p50 / p99 / max; 503s at >= 500 ms | %s; %s / %s / %s ms; %s | 0; before the first retransmission (500 ms) | %s |\n",
+		    $1, $8, $9, $10, $11, $12, v($8 == 0 && $11 != "-" && $11 < 500)
+		printf "| 4 | x%s: completed transfers/s during the overload | %s /s | >= 90 %% of %s = %d /s | %s |\n",
+		    $1, $13, cap, cap * 0.9 + 0.5, v($13 >= cap * 0.9)
+		printf "| 4 | x%s: agent peak RSS | %.1f MB | (reported) | |\n", $1, $14 * 1024 / 1e6
+		printf "| 4 | x%s: back to full service after the load drops (probe %s /s: %d of %d good) | %s s | within the %s s probe | %s |\n",
+		    $1, $16, $18, $17, $15, ps, v($15 != "never")
+	}')
+[ -n "$OVL_ROWS" ] || OVL_ROWS="| 4 | overload (phase not run) | - | see below | - |"
 
 TABLE=$(cat <<EOF
-| figure | value | goal | verdict |
-|---|---|---|---|
-| sipp ceiling, REFER -> 202/s (sipp UAS, 0 failed) | $CEILING | (reference) | |
-| agent throughput, short trials (${TRIAL_S} s, 0 failed) | $THROUGHPUT /s | | |
-| agent throughput, confirmed ${CONFIRM_S} s (0 failed) | $CONFIRMED /s | >= $GOAL_RATE /s (1000, or half the ceiling if lower) | $V_RATE |
-| ratio agent / sipp ceiling | $RATIO | | |
-| REFER -> 202 mean response time (confirm run) | $C_RTT ms | | |
-| REFER retransmissions by the referer (confirm run) | $C_RETR | | |
-| agent CPU during the confirm run (100 % = one core) | $C_CPU % | | |
-| referer sipp / target sipp CPU during the confirm run | $C_RCPU % / $C_TCPU % | (same 2 cores) | |
-| agent peak RSS during the confirm run | $C_HWM MB | | |
-| agent VmRSS during the confirm run, every 5 s | $C_RSS_LINE | | |
-| NOTIFY gaps below ${INTERVAL} ms ($PACING_NOTE) | $C_BELOW | 0 | $V_GAP |
-| smallest NOTIFY gap, all subscriptions | $C_MIN ms | >= $INTERVAL ms | |
-| final NOTIFY lateness after its window, p50 | $C_P50 ms | | |
-| final NOTIFY lateness after its window, p99 | $C_P99 ms | <= 20 ms | $V_P99 |
-| final NOTIFY lateness after its window, max | $C_MAX ms | (SPEC: 50 ms) | |
-| VmRSS with $BIG_N ringing transfers | $BIG_RSS MB (peak $BIG_HWM MB) | <= 300 MB at 20,000 | $V_MEM |
-| bytes per ringing transfer ((RSS_N - RSS_idle) / N, N = $BIG_N) | $BIG_PER | | |
-| instructions per complete transfer (callgrind, $CG_N at $CG_RATE/s) | $CG_PER | | |
-| agent CPU per held call, media.mode silence (50 RTP packets/s) | $M_PER % of a core | | |
-| held calls with media one core carries (extrapolated) | $M_MAX | | |
+| goal | figure | value | goal | verdict |
+|---|---|---|---|---|
+| 1 | complete transfers/s sustained ${CONFIRM_S} s, 0 failed (shipped config) | $CONFIRMED /s | >= $GOAL_RATE /s | $V_RATE |
+| 1 | NOTIFY gaps below ${INTERVAL} ms ($PACING_NOTE) | $C_BELOW | 0 | $V_GAP |
+| 1 | final NOTIFY lateness after its window, p99 ($PACING_NOTE) | $C_P99 ms | <= 20 ms | $V_P99 |
+| 2 | VmRSS with $BIG_N ringing transfers | $BIG_RSS MB (peak $BIG_HWM MB) | <= 300 MB at 20,000 | $V_MEM |
+| 2 | steady VmRSS at $STEADY_RATE/s (${STEADY_S} s run: $S_VERDICT), mean / max from ${STEADY_FROM} s | $S_MEAN / $S_MAX MB | <= 300 MB | $V_STEADY |
+| 2 | heap per finished transfer, ${SETTLE_S} s after the last ($S_METHOD) | $S_HEAP_PER B | <= 4096 B | $V_HEAP |
+| 3 | instructions per complete transfer (callgrind, $CG_N at $CG_RATE/s) | $CG_PER | <= 250,000 | $V_CG |
+$OVL_ROWS
+EOF
+)
+OTHER_TABLE=$(cat <<EOF
+| figure | value | note |
+|---|---|---|
+| sipp ceiling, REFER -> 202/s (sipp UAS, 0 failed) | $CEILING | the harness's own limit |
+| agent throughput, short trials (${TRIAL_S} s, 0 failed) | $THROUGHPUT /s | |
+| ratio agent / sipp ceiling | $RATIO | |
+| REFER -> 202 p50 / p99 / max (confirm run) | $C_RTT ms | sent -> read by the referer |
+| REFER retransmissions by the referer (confirm run) | $C_RETR | |
+| agent CPU during the confirm run (100 % = one core) | $C_CPU % | |
+| referer sipp / target sipp CPU during the confirm run | $C_RCPU % / $C_TCPU % | same $(nproc) CPUs |
+| agent peak RSS during the confirm run | $C_HWM MB | |
+| agent VmRSS during the confirm run, every 5 s | $C_RSS_LINE | |
+| smallest NOTIFY gap, all subscriptions (confirm run) | $C_MIN ms | >= $INTERVAL ms |
+| final NOTIFY lateness after its window, p50 / max | $C_P50 / $C_MAX ms | SPEC: max 50 ms |
+| bytes per ringing transfer ((RSS_N - RSS_idle) / N, N = $BIG_N) | $BIG_PER | |
+| VmRSS per finished transfer, steady run ((settled - idle) / N) | $S_RSS_PER B | allocator keeps freed pages |
+| agent CPU per held call, media.mode silence (50 RTP packets/s) | $M_PER % of a core | |
+| held calls with media one core carries (extrapolated) | $M_MAX | |
 EOF
 )
 
@@ -963,13 +1393,6 @@ perf_top() {
 		echo "(no perf cpu-clock profile)"
 	fi
 }
-# media: silence per call, and what one core carries at that cost
-M_PER=- M_MAX=-
-M_SIL=$(echo "$MEDIA_LINES" | awk '$1 == "silence"')
-if [ -n "$M_SIL" ]; then
-	M_PER=$(field "$M_SIL" 6)
-	M_MAX=$(awk -v p="$M_PER" 'BEGIN { if (p + 0 > 0) printf "%d", 100 / p; else print "-" }')
-fi
 MEDIA_TABLE=$(echo "$MEDIA_LINES" | awk 'NF >= 7 {
 	printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }')
 PERF_TOP=$(perf_top "$CONFIRM_DIR")
@@ -986,8 +1409,23 @@ SCALE_TABLE=$(echo "$SCALE_LINES" | awk 'NF >= 12 {
 	    $10, $11, $12 }')
 
 THR_TABLE=$(cat "$OUT/throughput/search.txt" "$OUT/throughput/confirm.txt" 2>/dev/null |
-	awk 'NF >= 17 { printf "| %s | %s | %s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
-	    $1, $3 / $1, $2, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 * 1024 / 1e6, ($18 == "") ? "-" : $18, ($19 == "") ? "-" : $19 }')
+	awk 'NF >= 17 { printf "| %s | %s | %s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
+	    $1, $3 / $1, $2, $4, $3, $5, $6, $7, ($20 == "") ? "-" : $20, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 * 1024 / 1e6, ($18 == "") ? "-" : $18, ($19 == "") ? "-" : $19 }')
+OVL_TABLE=$(echo "$OVERLOAD_LINES" | awk 'NF >= 19 {
+	printf "| x%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s | %s | %.1f | %s | %s/%s |\n",
+	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 * 1024 / 1e6, $15, $18, $17 }')
+# the config of the run the goals 1 rows come from (else of any agent)
+CONF_DIR=${CONFIRM_DIR:-$LAST_AGENT_DIR}
+if [ -n "$CONF_DIR" ] && [ -f "$CONF_DIR/agent.conf" ]; then
+	CONF_DIFF=$(cd "$top_srcdir" && diff -u --label conf/sip-transfer-agent.conf \
+		--label "bench/out/${CONF_DIR#"$OUT"/}/agent.conf" \
+		conf/sip-transfer-agent.conf "$CONF_DIR/agent.conf")
+	CONF_LEVEL=$(awk '$1 == "level" && $2 == "=" { gsub(/[";]/, "", $3); print $3; exit }' "$CONF_DIR/agent.conf")
+else
+	CONF_DIFF="(no agent ran)"
+	CONF_LEVEL=-
+fi
+PLOTS=$(make_plots)
 CEIL_TABLE=$(awk 'NF >= 9 { printf "| %s | %s | %s/%s | %s | %s | %s |\n", $1, $2, $4, $3, $5, $8, $9 }' \
 	"$OUT/ceiling/search.txt" 2>/dev/null)
 
@@ -996,8 +1434,10 @@ CEIL_TABLE=$(awk 'NF >= 9 { printf "| %s | %s | %s/%s | %s | %s | %s |\n", $1, $
 # sip-transfer-agent benchmark results
 
 Written by \`bench/run.sh\` (\`make bench\`); raw files of each run in
-\`bench/out/\`.  Loopback only, UDP, \`transfer.notify_interval\` = $INTERVAL ms,
-\`log.level\` = "error", sipp -buff_size $BUFF.
+\`bench/out/\`.  Loopback only, UDP.  Every agent runs the shipped
+\`conf/sip-transfer-agent.conf\` (so \`log.level\` = "$CONF_LEVEL",
+\`transfer.notify_interval\` = $INTERVAL ms) with only the changes shown
+under "Agent configuration".  sipp -buff_size $BUFF.
 
 ## Machine
 
@@ -1011,9 +1451,34 @@ Written by \`bench/run.sh\` (\`make bench\`); raw files of each run in
 The agent, the referer sipp and the target sipp share these $(nproc) CPUs
 (other engineers' runs too when the load above is not quiet).
 
-## Figures vs goals
+## Figures vs goals (issue #15)
 
 $TABLE
+
+Goal 1 is met only when its three rows are; the rate row is the highest
+rate whose ${CONFIRM_S} s run had 0 failed transfers and no backlog (see
+"Throughput trials").
+
+## Other figures
+
+$OTHER_TABLE
+
+## Agent configuration
+
+The shipped config with listen on free loopback ports, \`sdp_file\` =
+conf/offer.sdp, \`limits.max_active\` and \`limits.per_source_rate\` raised
+for one load source (every REFER comes from 127.0.0.1), metrics on (the
+bench reads them) and a control socket of each agent's own; the scale
+phase also raises \`transfer.invite_timeout\` (its targets ring on) and the
+media phase sets \`media.mode\`.  As used by ${CONF_DIR##*/out/}:
+
+\`\`\`diff
+$CONF_DIFF
+\`\`\`
+
+## Plots
+
+$PLOTS
 
 ## Throughput trials (agent)
 
@@ -1036,8 +1501,8 @@ $INTERVAL ms beside a min gap far above it elsewhere is the referer's
 jitter: check on the wire (kernel receive timestamps) before blaming the
 agent, which cannot send before previous + $INTERVAL + $GUARD ms.
 
-| rate/s | s | verdict | ok/calls | failed | target failed | finals 200 | REFER retrans | wall s | REFER->202 ms (mean) | gaps < ${INTERVAL} ms | min gap ms | late p50 ms | late p99 ms | late max ms | agent CPU % | agent peak RSS MB | referer sipp CPU % | target sipp CPU % |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| rate/s | s | verdict | ok/calls | failed | target failed | finals 200 | 503 | REFER retrans | wall s | REFER->202 ms (mean) | gaps < ${INTERVAL} ms | min gap ms | late p50 ms | late p99 ms | late max ms | agent CPU % | agent peak RSS MB | referer sipp CPU % | target sipp CPU % |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $THR_TABLE
 
 ## sipp ceiling trials (sipp REFER -> sipp UAS 202, ${CEIL_TRIAL_S} s each)
@@ -1046,11 +1511,47 @@ $THR_TABLE
 |---|---|---|---|---|---|
 $CEIL_TABLE
 
+## Steady: memory at $STEADY_RATE transfers/s
+
+One fresh agent, $STEADY_RATE REFERs/s for $STEADY_S s (as a throughput
+trial: \`$(field "$STEADY_LINE" 4)\` of \`$(field "$STEADY_LINE" 3)\` transfers
+ok, $(field "$STEADY_LINE" 5) failed, verdict $S_VERDICT); VmRSS every second
+(\`rss.svg\`), steady = mean and max of the samples from $STEADY_FROM s (after
+NTA's Timer J, 32 s, began dropping the first transactions) to the end
+of the load.  Heap: the agent's allocated bytes idle before the load and
+$SETTLE_S s after the last transfer ended, read by: $S_METHOD.
+Heap per finished transfer = (settled - idle) / transfers =
+**$S_HEAP_PER B**; VmRSS per finished transfer the same way: $S_RSS_PER B
+(the allocator keeps or returns freed pages at its own pace, so RSS is an
+upper bound).  Idle / settled heap B, idle / settled RSS kB, method:
+\`${STEADY_HEAP:--}\`.
+
+## Overload: ${OVERLOAD_FACTORS} x capacity
+
+Capacity $OVERLOAD_CAP/s (${OVERLOAD_CAP_FROM:--}).  Per factor a fresh agent;
+\`bench/sipp/referer.xml\` (202 and 503 both valid outcomes) offers factor
+x capacity REFERs/s for $OVERLOAD_S s (no call limit: the referer does not
+slow down when the agent does); right when it stops a second referer, the
+probe, offers $PROBE_PCT % of capacity for $PROBE_S s.  Answer time = the
+REFER's first transmission -> the referer reading its first answer
+(gettimeofday in the scenario); retransmissions are the referer's REFER
+retransmissions (500 ms, then doubling).  Completed/s = final NOTIFYs
+"200 OK" read from $INTERVAL ms after the first REFER to $INTERVAL ms after
+the last, / $OVERLOAD_S s.  A probe transfer is good when it got 202 and
+its final NOTIFY "200 OK" within $PROBE_OK_MS ms of its REFER; back to full
+service = when (after the load dropped) the first REFER was sent of the
+unbroken run of good probe transfers that lasts to the probe's end
+("never": the probe's last transfer was not good).
+
+| factor | rate/s | offered | answered | 202 | 503 | 503 w/o Retry-After | REFER retrans | answer ms p50 / p99 / max | 503 at >= 500 ms | completed/s | peak RSS MB | full service after s | probe good/calls |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+$OVL_TABLE
+
 ## Scale: ringing transfers (target answers 180, never a final)
 
 Ramp at $SCALE_RATE REFER/s, one fresh agent per step; memory read 2 s
 after all N are calling and both NOTIFYs (100, 180) of each were sent.
-Heap = glibc malloc_stats() "in use" bytes through gdb (- without gdb);
+Heap = the agent's allocated bytes ($HEAP_METHOD; - without gdb);
 "settled" = again $SETTLE_S s later (largest step only), once NTA has
 dropped the answered REFER transactions (Timer J, 32 s) and completed
 NOTIFY transactions; glibc keeps the freed pages, so RSS stays at the peak
@@ -1116,7 +1617,7 @@ EOF
 
 echo
 echo "sip-transfer-agent benchmark ($START_DATE, $(nproc) CPUs, $CPU, commit $COMMIT)"
-echo "$TABLE" | awk -F'|' 'NR != 2 { printf "%-66s %-28s %-34s %s\n", $2, $3, $4, $5 }'
+echo "$TABLE" | awk -F'|' 'NR != 2 { printf "%-2s %-90s %-30s %-44s %s\n", $2, $3, $4, $5, $6 }'
 echo
 echo "top functions (callgrind, self Ir):"
 echo "$CG_TOP"
