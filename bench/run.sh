@@ -1,24 +1,29 @@
 #!/bin/sh
-# bench/run.sh - how fast sip-transfer-agent is: transfers per second,
-# NOTIFY pacing under load, memory per transfer, instructions per transfer.
+# bench/run.sh - the goals of issue #15, measured: transfers per second and
+# NOTIFY pacing under load, memory (ringing, steady, per finished
+# transfer), instructions per transfer, behaviour under overload.
 #
 #   make bench            (or: sh bench/run.sh, after `make`)
 #
 # Everything runs on 127.0.0.1 with free ports; each agent and sipp the
 # script starts is bounded by timeout(1) or a poll limit and is stopped by
-# its PID (never by name), also on ^C.  The agent runs with log.level
-# "error".  Prints a table and writes bench/RESULTS.md; the raw files of
-# every run are kept in bench/out/ (sipp logs, stat CSVs, agent logs,
-# callgrind dumps).
+# its PID (never by name), also on ^C.  Every agent runs the shipped
+# conf/sip-transfer-agent.conf (log.level as shipped) with only listen,
+# sdp_file and the per-source/active limits changed for one load source,
+# plus metrics and a control socket of its own (agent_conf; RESULTS.md
+# shows the diff).  Prints a table and writes bench/RESULTS.md, with
+# throughput.svg, rss.svg and gaps.svg beside it when gnuplot is there;
+# the raw files of every run are kept in bench/out/ (sipp logs, stat CSVs,
+# agent logs and configs, callgrind dumps).
 #
-# Phases (BENCH_PHASES, default all five, in this order):
+# Phases (BENCH_PHASES, default all seven, in this order):
 #   ceiling     sipp's own REFER -> 202 rate against a sipp UAS answering
 #               202 (bench/sipp/ceiling_*.xml): the highest rate with 0
 #               failed calls, found by doubling then bisecting short trials.
-#   throughput  the highest rate of out-of-dialog REFERs the agent sustains
-#               with 0 failed transfers (a REFER not answered 202, a final
-#               NOTIFY other than "SIP/2.0 200 OK", any failed call or
-#               timeout in either sipp), and no backlog (every call over
+#   throughput  (goal 1) the highest rate of out-of-dialog REFERs the agent
+#               sustains with 0 failed transfers (a REFER not answered 202,
+#               a final NOTIFY other than "SIP/2.0 200 OK", any failed call
+#               or timeout in either sipp), and no backlog (every call over
 #               within BENCH_LAG_S of the last REFER); targets answer 180
 #               and 200 at once, and BYE BENCH_HOLD_MS after the ACK.
 #               Short trials (doubling, then bisecting), then a
@@ -27,21 +32,42 @@
 #               trial), long runs go on down by 30 % and bisect, at most
 #               BENCH_CONFIRM_MAX of them.  The passing confirmation run
 #               also gives the pacing figures (and a perf cpu-clock
-#               profile of the agent): per subscription the smallest NOTIFY
-#               gap, and the final NOTIFY's lateness after its window
-#               (previous NOTIFY + notify_interval), from the referer's
-#               gettimeofday receive stamps.
-#   scale       VmRSS of the agent with N concurrent transfers whose target
-#               keeps ringing (bench/sipp/target_ring.xml), N in
-#               BENCH_SCALE, one fresh agent per step; with gdb, also the
-#               malloc "in use" bytes, and for the largest step again after
+#               profile of the agent): per subscription every NOTIFY gap
+#               (gaps.svg) and the smallest, and the final NOTIFY's
+#               lateness after its window (previous NOTIFY +
+#               notify_interval), from the referer's gettimeofday receive
+#               stamps.  Goal: >= 5,000/s for BENCH_CONFIRM_S (60) s, 0
+#               gaps < notify_interval, lateness p99 <= 20 ms.
+#   overload    (goal 4) per factor in BENCH_OVERLOAD_FACTORS, a fresh
+#               agent offered factor x capacity REFERs/s for
+#               BENCH_OVERLOAD_S s; capacity = BENCH_CAPACITY, else the
+#               rate the throughput phase confirmed, else 5,000.  Every
+#               REFER must be answered, 202 or 503 with Retry-After, before
+#               the referer's first retransmission (500 ms): answers,
+#               retransmissions and answer times from the referer's log;
+#               transfers completed/s >= 90 % of capacity; peak RSS; and
+#               the time back to full service of a probe referer offering
+#               BENCH_PROBE_PCT % of capacity for BENCH_PROBE_S s from the
+#               moment the overload stops.
+#   steady      (goal 2) BENCH_STEADY_RATE (1,000) REFERs/s for
+#               BENCH_STEADY_S (60) s, VmRSS every second: steady RSS =
+#               mean and max from BENCH_STEADY_FROM (35) s, <= 300 MB; heap
+#               per finished transfer = (heap BENCH_SETTLE_S s after the
+#               last transfer - heap idle) / transfers, <= 4 kB (see
+#               heap_in_use for how the heap is read whatever the
+#               allocator).
+#   scale       (goal 2) VmRSS of the agent with N concurrent transfers
+#               whose target keeps ringing (bench/sipp/target_ring.xml), N
+#               in BENCH_SCALE, one fresh agent per step (invite_timeout
+#               raised); the heap too, and for the largest step again after
 #               BENCH_SETTLE_S (NTA keeps answered REFER transactions for
-#               Timer J, 32 s on UDP).
-#   cost        the agent under valgrind --tool=callgrind: counters zeroed,
-#               a batch of BENCH_CG_N transfers at BENCH_CG_RATE/s, dump;
-#               zeroed again, as long idle, dump; instructions per transfer
-#               = (batch - idle) / N, and the top 10 functions by self cost.
-#               Also perf stat -e instructions:u when the machine has it.
+#               Timer J, 32 s on UDP).  Goal: <= 300 MB at 20,000.
+#   cost        (goal 3) the agent under valgrind --tool=callgrind:
+#               counters zeroed, a batch of BENCH_CG_N transfers at
+#               BENCH_CG_RATE/s, dump; zeroed again, as long idle, dump;
+#               instructions per transfer = (batch - idle) / N, <= 250,000,
+#               and the top 10 functions by self cost.  Also perf stat -e
+#               instructions:u when the machine has it.
 #   media       CPU per held call with RTP on: BENCH_MEDIA_CALLS calls to
 #               the agent (bench/sipp/held_call.xml, PCMU) held
 #               BENCH_MEDIA_HOLD_S s each, once with media.mode "silence"
@@ -60,14 +86,31 @@
 # BENCH_LAG_S (3: a throughput trial also fails when its calls end more
 # than this long after its last REFER, i.e. a backlog built up),
 # BENCH_CONFIRM_MAX (5), BENCH_CONFIRM_PRECISION (10, percent),
+# BENCH_CAPACITY (overload: the capacity to multiply; default the confirmed
+# rate), BENCH_OVERLOAD_FACTORS ("2 4"), BENCH_OVERLOAD_S (30),
+# BENCH_PROBE_PCT (50), BENCH_PROBE_S (30), BENCH_PROBE_OK_MS (3000: a probe
+# transfer is good when it got 202 and completed within this),
+# BENCH_STEADY_RATE (1000), BENCH_STEADY_S (60), BENCH_STEADY_FROM (35),
 # BENCH_SCALE ("1000 5000 20000"), BENCH_SCALE_RATE (1000), BENCH_SETTLE_S
-# (35), BENCH_CG_N (300), BENCH_CG_RATE (20), BENCH_MEDIA_CALLS (500),
-# BENCH_MEDIA_HOLD_S (30), BENCH_MEDIA_MEASURE_S (10), BENCH_QUIET_LOAD (0.7),
-# BENCH_QUIET_WAIT (0: seconds to wait, before each phase, for the 1-minute
-# load average to fall below BENCH_QUIET_LOAD; the load is recorded either
-# way), BENCH_OUT (bench/out), BENCH_RESULTS (bench/RESULTS.md), SIPP,
-# BENCH_AGENT (the agent binary: compare another build) and
+# (35), BENCH_HEAP_METRIC (the agent's metric of its heap bytes; default the
+# first sta_*heap*_bytes-like one it exposes, "none": read the allocator
+# through gdb), BENCH_CG_N (300), BENCH_CG_RATE (20), BENCH_MEDIA_CALLS
+# (500), BENCH_MEDIA_HOLD_S (30), BENCH_MEDIA_MEASURE_S (10),
+# BENCH_LOG_LEVEL (overrides the shipped log.level, to compare; empty by
+# default), BENCH_QUIET_LOAD (0.7), BENCH_QUIET_WAIT (0: seconds to wait,
+# before each phase, for the 1-minute load average to fall below
+# BENCH_QUIET_LOAD; the load is recorded either way), BENCH_OUT
+# (bench/out), BENCH_RESULTS (bench/RESULTS.md; the SVGs go beside it),
+# SIPP, BENCH_AGENT (the agent binary: compare another build) and
 # BENCH_AGENT_WRAPPER (a command it runs under, e.g. env LD_PRELOAD=...).
+#
+# A full run takes about 20-30 minutes on 2 cores: ceiling ~2, throughput
+# 5-13 (short trials, then 1-5 confirmation runs of 60-120 s), overload
+# 3-5, steady ~2, scale ~2, cost ~2, media ~2.
+#
+# Tools: sipp (sip-tester), curl or wget, iproute2 (ss); optional: gdb
+# (heap figures), valgrind (cost), linux-perf (profiles), gnuplot-nox
+# (plots).
 #
 # Exit status: 0 when every phase ran (whether or not a goal was met),
 # 1 when a phase could not run, 77 when a tool is missing.
@@ -367,12 +410,15 @@ sipp_of() {
 #      the first sta_*(heap|malloc|alloc)*_bytes metric it exposes (read
 #      1.1 s later: metrics are up to 1 s old); BENCH_HEAP_METRIC=none
 #      skips it;
-#   2. jemalloc: malloc_stats_print() called through gdb, "Allocated:";
+#   2. jemalloc (when the process has malloc_stats_print):
+#      malloc_stats_print() called through gdb, "Allocated:";
 #   3. glibc: malloc_stats() through gdb, "Total (incl. mmap)" "in use
-#      bytes" (what mallinfo2 reports; wrong when another allocator serves
-#      malloc, hence 2 first).
-# Both print on the agent's stderr, LOG.  Sets HEAP_V (bytes or "-") and
-# HEAP_METHOD (the way it was read).
+#      bytes" (what mallinfo2 reports; it reads 0 when another allocator
+#      serves malloc, hence 2 first).
+# Both print on the agent's stderr, LOG.  gdb calls them only while the
+# agent waits in epoll_wait: stopped inside malloc or stdio it holds the
+# lock the call would take, and would hang.  Sets HEAP_V (bytes or "-")
+# and HEAP_METHOD (the way it was read).
 HEAP_METHOD=-
 heap_metric_name() {
 	case ${BENCH_HEAP_METRIC:-} in
@@ -382,13 +428,50 @@ heap_metric_name() {
 		/^sta_[a-z_]*(heap|malloc|alloc)[a-z_]*bytes / { print $1; exit }' ;;
 	esac
 }
-# gdb_print PID LOG CALL AWK: CALL in PID through gdb, then AWK over what
-# it printed on LOG; "-" when it printed nothing AWK finds.
-gdb_print() {
-	local before
+# the gdb script of heap_gdb and idle_call: the allocator, the innermost
+# frame, and the statistics call (or $STA_GDB_CALL) when that frame is a
+# wait for events
+HEAP_GDB_PY=$OUT/heap_stats.py
+cat >"$HEAP_GDB_PY" <<'EOF'
+import gdb
+import os
+try:
+    gdb.parse_and_eval("malloc_stats_print")
+    alloc, call = "jemalloc", "(void)malloc_stats_print(0, 0, 0)"
+except gdb.error:
+    alloc, call = "glibc", "(void)malloc_stats()"
+call = os.environ.get("STA_GDB_CALL") or call
+name = gdb.newest_frame().name() or "?"
+print("STA_ALLOC %s STA_FRAME %s" % (alloc, name))
+if name.endswith(("epoll_wait", "epoll_pwait", "poll", "select")):
+    gdb.execute("call " + call)
+    print("STA_CALLED")
+EOF
+# idle_call PID CALL: CALL in PID through gdb once the agent waits for
+# events (up to 20 attempts); 0 when it was called.
+idle_call() {
+	local try=0
+	while [ $try -lt 20 ]; do
+		[ $try -gt 0 ] && sleep 0.5
+		try=$((try + 1))
+		STA_GDB_CALL=$2 timeout 30 gdb -p "$1" -batch -x "$HEAP_GDB_PY" \
+			2>/dev/null </dev/null | grep -q STA_CALLED && return 0
+	done
+	return 1
+}
+# heap_gdb PID LOG: one attempt; prints "allocator bytes", bytes "-" when
+# the agent was busy (or gdb failed).
+heap_gdb() {
+	local before out alloc
 	before=$(wc -l <"$2")
-	timeout 60 gdb -p "$1" -batch -ex "call $3" >/dev/null 2>&1 </dev/null
-	tail -n +$((before + 1)) "$2" | awk "$4"' END { if (!f) print "-" }'
+	out=$(timeout 30 gdb -p "$1" -batch -x "$HEAP_GDB_PY" 2>/dev/null </dev/null)
+	alloc=$(echo "$out" | awk '$1 == "STA_ALLOC" { print $2; exit }')
+	case $out in *STA_CALLED*) ;; *) echo "${alloc:--} -"; return ;; esac
+	tail -n +$((before + 1)) "$2" | awk -v a="$alloc" '
+		a == "jemalloc" && /^Allocated: / { v = $2; sub(/,/, "", v) }
+		a == "glibc" && /^Total/ { t = 1 }
+		a == "glibc" && t && /in use bytes/ && v == "" { v = $NF }
+		END { print a, (v == "" ? "-" : v) }'
 }
 heap_in_use() {
 	local name v=- try=0
@@ -405,18 +488,18 @@ heap_in_use() {
 		HEAP_V=-
 		return
 	fi
-	while [ "$v" = - ] && [ $try -lt 2 ]; do
+	while [ "$v" = - ] && [ $try -lt 20 ]; do
+		[ $try -gt 0 ] && sleep 0.5
 		try=$((try + 1))
-		v=$(gdb_print "$1" "$2" '(void)malloc_stats_print(0, 0, 0)' \
-			'/^Allocated: / { v = $2; sub(/,/, "", v); print v; f = 1; exit }')
-		if [ "$v" != - ]; then
-			HEAP_METHOD="jemalloc malloc_stats_print() via gdb: Allocated"
-			break
-		fi
-		v=$(gdb_print "$1" "$2" '(void)malloc_stats()' \
-			'/^Total/ { t = 1 } t && /in use bytes/ { print $NF; f = 1; exit }')
-		HEAP_METHOD="glibc malloc_stats() via gdb: in use bytes"
+		set -- $(heap_gdb "$1" "$2") "$1" "$2"
+		v=$2
+		case $1 in
+		jemalloc) HEAP_METHOD="jemalloc malloc_stats_print() via gdb: Allocated" ;;
+		glibc) HEAP_METHOD="glibc malloc_stats() via gdb: in use bytes" ;;
+		esac
+		shift 2
 	done
+	[ "$v" = - ] && log "heap: agent $1 busy or gdb failing in $try attempts"
 	HEAP_V=$v
 }
 
@@ -602,6 +685,7 @@ agent_trial() {
 	stop_pid $AGENT_PID 15
 	wait_gone $spid 30	# the sampler ends within 1 s of the agent
 	stop_pid $spid 2
+	rtp_note "$d"
 	ok=$(sipp_stat "$d/referer.csv" 'SuccessfulCall(C)')
 	fail=$(sipp_stat "$d/referer.csv" 'FailedCall(C)')
 	tfail=$(sipp_stat "$d/target.csv" 'FailedCall(C)')
@@ -622,6 +706,16 @@ agent_trial() {
 	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--} $(field "$ans" 3)"
 	echo "$LAST_LINE" >"$d/summary.txt"
 	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
+}
+# rtp_note DIR: a warning when the agent in DIR found no free RTP port
+# (media.rtp_ports as shipped is shared with every program on the host: a
+# test suite running beside the bench can hold it).
+rtp_note() {
+	local k
+	k=$(grep -c 'no RTP port free' "$1/agent.log" 2>/dev/null)
+	[ "${k:-0}" -gt 0 ] &&
+		log "WARNING: $k transfers in $1 found no free RTP port (media.rtp_ports held by another program?)"
+	return 0
 }
 # rss_sampler DIR SECONDS "PIDS": in the background (SAMPLER_PID), every
 # second while the agent lives (at most SECONDS): "second VmRSS_kB" of the
@@ -855,6 +949,7 @@ overload_run() {
 	wait_gone $spid 30
 	stop_pid $spid 2
 	echo "$t0 $tdrop" >"$d/times.txt"
+	rtp_note "$d"
 	offered=$(sipp_stat "$d/referer.csv" 'OutgoingCall(C)')
 	fail=$(sipp_stat "$d/referer.csv" 'FailedCall(C)')
 	retr=$(sipp_stat "$d/referer.csv" 'Retransmissions(C)')
@@ -964,8 +1059,7 @@ scale_step() {
 		heap2=$HEAP_V
 		# what returning free heap pages to the kernel would give
 		if command -v gdb >/dev/null 2>&1; then
-			timeout 60 gdb -p $AGENT_PID -batch \
-				-ex 'call (int)malloc_trim(0)' >/dev/null 2>&1 </dev/null
+			idle_call $AGENT_PID '(int)malloc_trim(0)'
 			rss3=$(status_kb $AGENT_PID VmRSS)
 		fi
 	fi
