@@ -1581,7 +1581,9 @@ duration, targets \`bench/sipp/target_answer.xml\` (180 and 200 at once,
 BYE $HOLD_MS ms after the ACK).  Pass = sipp exit 0, 0 failed
 calls in both sipps, every call successful and every final NOTIFY
 \`SIP/2.0 200 OK\`, and no backlog: the referer done within $LAG_S s
-after its last REFER (wall <= duration + $LAG_S s; a call lasts about 1 s).  Gaps and lateness are measured on the referer
+after its last REFER (wall <= duration + $LAG_S s; a call lasts about 1 s).
+Column 503: REFERs the agent refused (overload control; a trial with any
+fails).  Gaps and lateness are measured on the referer
 (gettimeofday at each NOTIFY's receive); lateness = final's receive time -
 (previous NOTIFY's receive time + $INTERVAL ms); the agent itself opens the
 window $INTERVAL + $GUARD ms after the previous NOTIFY (PACER_GUARD_MS in
