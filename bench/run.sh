@@ -1622,7 +1622,7 @@ Heap per finished transfer = (settled - idle) / transfers =
 upper bound).  Idle / settled heap B, idle / settled RSS kB, method:
 \`${STEADY_HEAP:--}\`.
 
-## Overload: ${OVERLOAD_FACTORS} x capacity
+## Overload: capacity x (${OVERLOAD_FACTORS})
 
 Capacity $OVERLOAD_CAP/s (${OVERLOAD_CAP_FROM:--}).  Per factor a fresh agent;
 \`bench/sipp/referer.xml\` (202 and 503 both valid outcomes) offers factor
