@@ -15,6 +15,7 @@
 #include "log.h"
 #include "request_rules.h"
 #include "sip_connections.h"
+#include "sip_overload.h"
 
 /* The Require option tags of SIP the agent does not support, joined
  * with ", " into BUF; false when there is none. */
@@ -124,6 +125,16 @@ int dispatch_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			 sip->sip_request->rq_method_name,
 			 sip->sip_call_id->i_id);
 		return 481;
+	}
+	switch (sip->sip_request->rq_method) {
+	case sip_method_refer:
+	case sip_method_subscribe:
+	case sip_method_invite:
+		if (!sip_overload_admit(agent, irq, sip))
+			return 503;
+		break;
+	default:
+		break;
 	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
