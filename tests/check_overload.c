@@ -139,25 +139,31 @@ START_TEST(retry_after_grows_with_the_share_shed)
 
 	sample(1000, 400, 0);
 	ck_assert_uint_eq(overload_shed(&o), 1);
-	for (int i = 0; i < 1000; i++)
+	/* a run of sheds as long as a queue's drain is still a small share */
+	for (int i = 0; i < 500; i++)
+		ra = overload_shed(&o);
+	ck_assert_uint_eq(ra, 1);
+	for (int i = 0; i < 30000; i++)
 		ra = overload_shed(&o);
 	ck_assert_uint_eq(ra, 3);
-	/* one in two shed settles at 2 */
-	for (int i = 0; i < 1000; i++) {
+	/* three in five shed settles at 2 */
+	for (int i = 0; i < 10000; i++) {
+		for (int k = 0; k < 3; k++)
+			ra = overload_shed(&o);
 		overload_admitted(&o);
-		ra = overload_shed(&o);
+		overload_admitted(&o);
 	}
 	ck_assert_uint_eq(ra, 2);
 	/* mostly admitted: 1 */
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 30000; i++) {
 		for (int k = 0; k < 4; k++)
 			overload_admitted(&o);
 		ra = overload_shed(&o);
 	}
 	ck_assert_uint_eq(ra, 1);
-	ck_assert_uint_eq(o.shed_total, 3001);
-	ck_assert_uint_eq(o.episode_shed, 3001);
-	ck_assert_uint_eq(o.episode_admitted, 5000);
+	ck_assert_uint_eq(o.shed_total, 90501);
+	ck_assert_uint_eq(o.episode_shed, 90501);
+	ck_assert_uint_eq(o.episode_admitted, 140000);
 }
 END_TEST
 
