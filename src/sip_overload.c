@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "overload.h"
+#include "sip_connections.h"
 #include "sip_core.h"
 #include "sip_loop.h"
 
@@ -32,7 +33,7 @@ struct sip_overload {
 	size_t n_udp;
 	su_timer_t *tick;		/* every OVERLOAD_TICK_MS */
 	su_timer_t *apply_soon;		/* removes the leg outside its callback */
-	uint64_t tick_due_ms;
+	uint64_t tick_due_ms;		/* 0 until the loop runs the tick */
 	unsigned tick_lag_ms;		/* the tick's last lateness */
 	uint64_t sampled_ms;
 	struct overload policy;
@@ -140,10 +141,12 @@ static unsigned queue_wait_ms(struct sip_overload const *ov)
 	return longest;
 }
 
-/* The loop's lateness: the tick's last, or more while it is overdue. */
+/* The loop's lateness: the tick's last, or more while it is overdue.  The
+ * daemon's start-up before its loop runs is no lateness. */
 static unsigned loop_lag_ms(struct sip_overload const *ov, uint64_t now)
 {
-	uint64_t overdue = now > ov->tick_due_ms ? now - ov->tick_due_ms : 0;
+	uint64_t overdue = ov->tick_due_ms && now > ov->tick_due_ms ?
+		now - ov->tick_due_ms : 0;
 
 	return overdue > ov->tick_lag_ms ? (unsigned)overdue : ov->tick_lag_ms;
 }
@@ -219,7 +222,7 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t,
 	uint64_t now = sta_now_ms();
 
 	(void)magic;
-	ov->tick_lag_ms = now > ov->tick_due_ms ?
+	ov->tick_lag_ms = ov->tick_due_ms && now > ov->tick_due_ms ?
 		(unsigned)(now - ov->tick_due_ms) : 0;
 	ov->tick_due_ms = now + OVERLOAD_TICK_MS;
 	su_timer_set_interval(t, on_tick, arg, OVERLOAD_TICK_MS);
@@ -245,7 +248,6 @@ bool sip_overload_create(struct sta_agent *agent, nta_request_f *dispatch)
 	apply(ov);
 	if (!ov->default_leg)
 		return false;
-	ov->tick_due_ms = sta_now_ms() + OVERLOAD_TICK_MS;
 	su_timer_set_interval(ov->tick, on_tick, (su_timer_arg_t *)ov,
 			      OVERLOAD_TICK_MS);
 	return true;
@@ -312,6 +314,7 @@ int sip_overload_stateless(nta_agent_magic_t *magic, nta_agent_t *nta,
 		msg_destroy(msg);
 		return 0;
 	}
+	sip_connections_seen_msg(agent->conns, msg);
 	sample_when_due(ov, sta_now_ms());
 	snprintf(retry_after, sizeof retry_after, "%u", count_shed(ov, sip));
 	nta_msg_treply(nta, msg, SIP_503_SERVICE_UNAVAILABLE,
