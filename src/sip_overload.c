@@ -33,7 +33,8 @@ struct sip_overload {
 	size_t n_udp;
 	su_timer_t *tick;		/* every OVERLOAD_TICK_MS */
 	su_timer_t *apply_soon;		/* removes the leg outside its callback */
-	uint64_t tick_due_ms;		/* 0 until the loop runs the tick */
+	uint64_t tick_due_ms;		/* timer_clock_ms(); 0 until the loop
+					   runs the tick */
 	unsigned tick_lag_ms;		/* the tick's last lateness */
 	uint64_t sampled_ms;
 	struct overload policy;
@@ -141,8 +142,22 @@ static unsigned queue_wait_ms(struct sip_overload const *ov)
 	return longest;
 }
 
-/* The loop's lateness: the tick's last, or more while it is overdue.  The
- * daemon's start-up before its loop runs is no lateness. */
+/* Milliseconds of the clock Sofia-SIP's timers run on (su_now():
+ * CLOCK_REALTIME).  The tick's lateness is measured on it, so a step of
+ * the wall clock back never looks like a loop that stopped (the tick then
+ * fires late, by the step, and its last lateness stands meanwhile), and a
+ * step forward looks like one late tick at most. */
+static uint64_t timer_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The loop's lateness at NOW (timer_clock_ms()): the tick's last, or more
+ * while it is overdue.  The daemon's start-up before its loop runs is no
+ * lateness. */
 static unsigned loop_lag_ms(struct sip_overload const *ov, uint64_t now)
 {
 	uint64_t overdue = ov->tick_due_ms && now > ov->tick_due_ms ?
@@ -179,7 +194,7 @@ static void sample(struct sip_overload *ov, uint64_t now)
 
 	if (ov->agent->cfg->overload_control) {
 		s.queue_wait_ms = queue_wait_ms(ov);
-		s.loop_lag_ms = loop_lag_ms(ov, now);
+		s.loop_lag_ms = loop_lag_ms(ov, timer_clock_ms());
 	}
 	ov->sampled_ms = now;
 	report(ov, overload_update(&ov->policy, &s), now);
@@ -219,14 +234,14 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t,
 		    su_timer_arg_t *arg)
 {
 	struct sip_overload *ov = (struct sip_overload *)arg;
-	uint64_t now = sta_now_ms();
+	uint64_t now = timer_clock_ms();
 
 	(void)magic;
 	ov->tick_lag_ms = ov->tick_due_ms && now > ov->tick_due_ms ?
 		(unsigned)(now - ov->tick_due_ms) : 0;
 	ov->tick_due_ms = now + OVERLOAD_TICK_MS;
 	su_timer_set_interval(t, on_tick, arg, OVERLOAD_TICK_MS);
-	sample(ov, now);
+	sample(ov, sta_now_ms());
 	apply(ov);
 }
 
