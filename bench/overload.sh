@@ -112,8 +112,10 @@ stat() { awk -F';' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
 	{ last = $0 } END { split(last, f, ";"); print f[k] + 0 }' "$1"; }
 # answer times in ms, per code: 202.ms, 503.ms (sorted)
 for code in 202 503; do
+	# sipp once logged an answer's usec as "" (a 7-field line): as 0
 	awk -v c=$code '$1 == "A" && $2 == c {
-		printf "%.1f\n", ($6 - $4) * 1000 + ($7 - $5) / 1000 }' \
+		u1 = NF == 8 ? $7 : 0
+		printf "%.1f\n", ($6 - $4) * 1000 + (u1 - $5) / 1000 }' \
 		"$out/referer.log" | sort -n >"$out/$code.ms"
 done
 pct() { awk -v p="$2" '{ a[NR] = $1 } END { if (!NR) { print "-"; exit }
@@ -126,9 +128,9 @@ full=$(sort -k4,4n -k5,5n "$out/probe.log" | awk -v last="$last" '
 	$1 == "A" { n++; t[n] = $4 + $5 / 1e6; c[n] = $2 }
 	END { for (i = n; i >= 1 && c[i] == 202; i--) f = t[i]
 	      if (i == n) print "never"; else printf "%.2f", f - last }')
-ra=$(awk '$1 == "A" && $2 == 503 { n[$8]++ } END { for (k in n) printf " %s s: %d", k, n[k] }' "$out/referer.log")
-f200=$(awk '$1 == "F" && $5 == 200 { n++ } END { print n + 0 }' "$out/referer.log")
-fother=$(awk '$1 == "F" && $5 != 200 { n++ } END { print n + 0 }' "$out/referer.log")
+ra=$(awk '$1 == "A" && $2 == 503 { n[$NF]++ } END { for (k in n) printf " %s s: %d", k, n[k] }' "$out/referer.log")
+f200=$(awk '$1 == "F" && $NF == 200 { n++ } END { print n + 0 }' "$out/referer.log")
+fother=$(awk '$1 == "F" && $NF != 200 { n++ } END { print n + 0 }' "$out/referer.log")
 retrans=$(stat "$out/referer.csv" 'Retransmissions(C)')
 failed=$(stat "$out/referer.csv" 'FailedCall(C)')
 cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
