@@ -141,6 +141,16 @@ static void load_uint(struct loader *ld, const config_setting_t *s,
 	*(unsigned *)field(ld, k) = (unsigned)v;
 }
 
+static void load_bool(struct loader *ld, const config_setting_t *s,
+		      const struct key *k)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		report(ld, s, "%s: expected true or false", k->name);
+		return;
+	}
+	*(bool *)field(ld, k) = config_setting_get_bool(s);
+}
+
 /* The value of S when it is a non-empty string; NULL after reporting. */
 static const char *get_string(struct loader *ld, const config_setting_t *s,
 			      const struct key *k)
@@ -608,6 +618,8 @@ static const struct key limits_keys[] = {
 	UINT_KEY("limits.max_rate", 0, 1000000, max_rate),
 	UINT_KEY("limits.max_calls", 1, 1000000, max_calls),
 	UINT_KEY("limits.max_connections", 1, 1000000, max_connections),
+	{ .name = "limits.overload_control", .load = load_bool,
+	  .off = offsetof(struct sta_config, overload_control) },
 	{ .name = NULL },
 };
 
@@ -891,6 +903,7 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->max_connections = 1024;
 	cfg->per_source_rate = 50;
 	cfg->max_calls = 1000;
+	cfg->overload_control = true;
 	cfg->shutdown_grace = 10;
 	cfg->auth_nonce_expires = 300;
 	cfg->log_level = STA_LOG_INFO;

@@ -84,6 +84,8 @@ struct sta_config {
 					   0 (default): no such limit */
 	unsigned max_calls;		/* calls the agent holds at once,
 					   1..1000000, default 1000 */
+	bool overload_control;		/* shed new work when behind (sip_overload.c);
+					   default true */
 	unsigned max_connections;	/* accepted TCP/TLS connections open
 					   at once, 1..1000000, default 1024 */
 

@@ -169,6 +169,30 @@ static void render_connections(struct out *o, struct sta_metrics const *m)
 		    conn_close_names[r], m->connections_closed[r]);
 }
 
+static void render_overload(struct out *o, struct sta_metrics const *m)
+{
+	header(o, "sta_overload_shed_total", "counter",
+	       "Requests outside dialogs answered 503 by the overload control.");
+	put(o, "sta_overload_shed_total %lu\n", m->overload_shed);
+	header(o, "sta_overload_episodes_total", "counter",
+	       "Overload episodes since start.");
+	put(o, "sta_overload_episodes_total %lu\n", m->overload_episodes);
+	header(o, "sta_overload_shedding", "gauge",
+	       "1 while new requests outside dialogs are answered 503.");
+	put(o, "sta_overload_shedding %u\n", m->overload_shedding);
+	header(o, "sta_overloaded", "gauge",
+	       "1 within an overload episode.");
+	put(o, "sta_overloaded %u\n", m->overloaded);
+	header(o, "sta_overload_queue_wait_seconds", "gauge",
+	       "Wait of the oldest datagram queued in a SIP UDP socket.");
+	put(o, "sta_overload_queue_wait_seconds %.3f\n",
+	    m->overload_queue_wait_ms / 1000.0);
+	header(o, "sta_overload_loop_lag_seconds", "gauge",
+	       "Lateness of the event loop's overload timer.");
+	put(o, "sta_overload_loop_lag_seconds %.3f\n",
+	    m->overload_loop_lag_ms / 1000.0);
+}
+
 size_t metrics_render(struct sta_metrics const *m, char *buf, size_t size)
 {
 	struct out o = { .buf = buf, .size = size };
@@ -183,5 +207,6 @@ size_t metrics_render(struct sta_metrics const *m, char *buf, size_t size)
 	render_subscriptions(&o, m);
 	render_duration(&o, m);
 	render_connections(&o, m);
+	render_overload(&o, m);
 	return o.len;
 }

@@ -48,6 +48,16 @@ struct sta_metrics {
 	/* sta_connections_closed_total{reason}: TCP/TLS connections the
 	 * agent closed, by conn_close_names[] */
 	unsigned long connections_closed[CONN_CLOSE_COUNT];
+	/* the overload control (sip_overload.c): sta_overload_shed_total,
+	 * sta_overload_episodes_total, and gauges sta_overload_shedding,
+	 * sta_overloaded, sta_overload_queue_wait_seconds,
+	 * sta_overload_loop_lag_seconds, as of its last sample */
+	unsigned long overload_shed;
+	unsigned long overload_episodes;
+	unsigned overload_shedding;
+	unsigned overloaded;
+	unsigned overload_queue_wait_ms;
+	unsigned overload_loop_lag_ms;
 	/* gauges, set by the owner before rendering */
 	unsigned active_transfers;	/* sta_transfers_active */
 	unsigned calling_transfers;	/* sta_transfers_calling */

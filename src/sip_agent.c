@@ -37,6 +37,7 @@
 #include "sip_dispatch.h"
 #include "sip_dns.h"
 #include "sip_media.h"
+#include "sip_overload.h"
 #include "sip_refer.h"
 #include "sip_referer.h"
 #include "sip_tls.h"
@@ -204,7 +205,8 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	}
 	agent->nta = nta_agent_create(root,
 				      bindable(agent->home, cfg->listen[0]),
-				      NULL, NULL, NTATAG_UA(1),
+				      sip_overload_stateless,
+				      (nta_agent_magic_t *)agent, NTATAG_UA(1),
 				      NTATAG_CLIENT_RPORT(1),
 				      NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
 				      TAG_IF(cfg->resolv_conf,
@@ -225,9 +227,7 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !(agent->conns = sip_connections_create(agent)) ||
 	    !(agent->media = media_engine_create(root, cfg)) ||
-	    !nta_leg_tcreate(agent->nta, dispatch_request,
-			     (nta_leg_magic_t *)agent, NTATAG_NO_DIALOG(1),
-			     TAG_END())) {
+	    !sip_overload_create(agent, dispatch_request)) {
 		sip_agent_destroy(agent);
 		return NULL;
 	}
@@ -340,6 +340,7 @@ void sip_agent_destroy(struct sta_agent *agent)
 	xfer_free_all(agent);
 	dialog_free_all(agent);
 	media_engine_destroy(agent->media);
+	sip_overload_destroy(agent);
 	if (agent->nta)
 		nta_agent_destroy(agent->nta);
 	rate_table_free(agent->rates);

@@ -222,22 +222,30 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 	return s;
 }
 
-void sip_connections_seen(struct sip_connections *c, nta_incoming_t *irq)
+void sip_connections_seen_msg(struct sip_connections *c, msg_t *msg)
 {
-	msg_t *msg;
 	su_sockaddr_t const *from;
 	struct sockaddr_storage peer;
 
-	if (!c || c->table.n_silent == 0)
+	if (!c || c->table.n_silent == 0 || !msg)
 		return;
-	msg = nta_incoming_getrequest(irq);
-	from = msg ? msg_addr(msg) : NULL;
+	from = msg_addr(msg);
 	if (from) {
 		memset(&peer, 0, sizeof peer);
 		memcpy(&peer, from, su_sockaddr_size(from));
 		conn_canonical(&peer);
 		conn_table_mark(&c->table, &peer);
 	}
+}
+
+void sip_connections_seen(struct sip_connections *c, nta_incoming_t *irq)
+{
+	msg_t *msg;
+
+	if (!c || c->table.n_silent == 0)
+		return;
+	msg = nta_incoming_getrequest(irq);
+	sip_connections_seen_msg(c, msg);
 	msg_destroy(msg);
 }
 

@@ -28,6 +28,10 @@ struct sip_connections *sip_connections_create(struct sta_agent *agent);
  * silent, has delivered.  C may be NULL. */
 void sip_connections_seen(struct sip_connections *c, nta_incoming_t *irq);
 
+/* The same for a request MSG answered without a transaction (the overload
+ * control's 503). */
+void sip_connections_seen_msg(struct sip_connections *c, msg_t *msg);
+
 /* Stop limiting; connections stay as they are.  C may be NULL. */
 void sip_connections_destroy(struct sip_connections *c);
 

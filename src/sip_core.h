@@ -38,6 +38,7 @@ struct sta_dns;
 struct refer_job;
 struct sip_connections;
 struct sta_media_engine;
+struct sip_overload;
 struct nta_agent_s;
 struct sip_contact_s;
 
@@ -110,6 +111,7 @@ struct sta_agent {
 	su_timer_t *drain_timer;
 	struct sip_connections *conns;	/* accepted TCP/TLS connections */
 	struct sta_media_engine *media;	/* RTP of the calls it holds */
+	struct sip_overload *overload;	/* its default leg, while it has one */
 	struct sta_metrics metrics;
 };
 

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "request_rules.h"
 #include "sip_connections.h"
+#include "sip_overload.h"
 
 /* The Require option tags of SIP the agent does not support, joined
  * with ", " into BUF; false when there is none. */
@@ -100,6 +101,14 @@ int dispatch_precheck(struct sta_agent *agent, nta_incoming_t *irq,
 	return 420;
 }
 
+/* A request of METHOD outside any dialog would start one: the work the
+ * overload control may refuse. */
+static bool starts_work(sip_method_t method)
+{
+	return method == sip_method_refer || method == sip_method_subscribe ||
+	       method == sip_method_invite;
+}
+
 int dispatch_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		     nta_incoming_t *irq, sip_t const *sip)
 {
@@ -125,6 +134,9 @@ int dispatch_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			 sip->sip_call_id->i_id);
 		return 481;
 	}
+	if (starts_work(sip->sip_request->rq_method) &&
+	    !sip_overload_admit(agent, irq, sip))
+		return 503;
 	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
 		if (agent_draining(agent))

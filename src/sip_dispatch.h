@@ -6,7 +6,9 @@
  * a request outside any dialog of the agent goes, by its method, to the
  * handler the files above registered in agent->on (REFER, SUBSCRIBE,
  * INVITE), or is answered here (OPTIONS, ACK, 481 for a To tag of no
- * dialog, 405).  Dialog legs (sip_dialog.c) pass their requests through
+ * dialog, 405); a REFER, SUBSCRIBE or INVITE first passes the overload
+ * control (sip_overload.c, which creates and removes the default leg).
+ * Dialog legs (sip_dialog.c) pass their requests through
  * dispatch_precheck() too.  It knows no handler by name.
  */
 #ifndef STA_SIP_DISPATCH_H

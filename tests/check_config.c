@@ -312,6 +312,7 @@ START_TEST(full_config_sets_every_field)
 	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 120);
 	ck_assert_uint_eq(cfg.max_connections, 20);
+	ck_assert(!cfg.overload_control);
 	ck_assert_uint_eq(cfg.n_credentials, 2);
 	ck_assert_str_eq(cfg.credentials[0].realm, "example.org");
 	ck_assert_str_eq(cfg.credentials[0].user, "agent");
@@ -357,6 +358,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 60);
 	ck_assert_uint_eq(cfg.max_connections, 1024);
+	ck_assert(cfg.overload_control);
 	ck_assert_ptr_null(cfg.allow_from);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_ptr_null(cfg.targets);
@@ -733,6 +735,8 @@ START_TEST(wrong_type_names_the_expected_type)
 		      "strings",
 		      "@CONF@:11: policy.tel_domain: expected a string",
 		      "@CONF@:12: log.level: expected a string",
+		      "@CONF@:13: limits.overload_control: expected true or "
+		      "false",
 		      NULL);
 }
 END_TEST

@@ -57,6 +57,12 @@ static char const *const metric_types[][2] = {
 	{ "sta_subscriptions_ended_total", "counter" },
 	{ "sta_transfer_duration_seconds", "histogram" },
 	{ "sta_connections_closed_total", "counter" },
+	{ "sta_overload_shed_total", "counter" },
+	{ "sta_overload_episodes_total", "counter" },
+	{ "sta_overload_shedding", "gauge" },
+	{ "sta_overloaded", "gauge" },
+	{ "sta_overload_queue_wait_seconds", "gauge" },
+	{ "sta_overload_loop_lag_seconds", "gauge" },
 };
 
 START_TEST(zero_metrics_have_every_help_type_and_usual_refer_statuses)
@@ -113,6 +119,12 @@ START_TEST(counters_show_their_values)
 	m.active_transfers = 5;
 	m.calling_transfers = 2;
 	m.connections_closed[CONN_CLOSE_TOO_MANY] = 6;
+	m.overload_shed = 4000;
+	m.overload_episodes = 2;
+	m.overload_shedding = 1;
+	m.overloaded = 1;
+	m.overload_queue_wait_ms = 120;
+	m.overload_loop_lag_ms = 3;
 	t = render(&m);
 	ck_assert_line(t, "sta_refers_total{status=\"202\"} 12");
 	ck_assert_line(t, "sta_refers_total{status=\"416\"} 3");
@@ -129,6 +141,12 @@ START_TEST(counters_show_their_values)
 			  "{reason=\"max_connections\"} 6");
 	ck_assert_line(t, "sta_connections_closed_total"
 			  "{reason=\"source not allowed\"} 0");
+	ck_assert_line(t, "sta_overload_shed_total 4000");
+	ck_assert_line(t, "sta_overload_episodes_total 2");
+	ck_assert_line(t, "sta_overload_shedding 1");
+	ck_assert_line(t, "sta_overloaded 1");
+	ck_assert_line(t, "sta_overload_queue_wait_seconds 0.120");
+	ck_assert_line(t, "sta_overload_loop_lag_seconds 0.003");
 }
 END_TEST
 

@@ -137,6 +137,8 @@ sta_config() {
 	c_limits_max_rate=0
 	c_limits_max_calls=1000
 	c_limits_max_connections=1024
+	# limits.overload_control: written only when set (default true)
+	c_limits_overload_control=
 	c_policy_allow_from='[ "127.0.0.0/8", "::1/128" ]'
 	c_policy_targets='[ "*@127.0.0.1:*" ]'
 	c_policy_tel_domain=
@@ -169,7 +171,8 @@ sta_config() {
 		transfer.invite_timeout | transfer.max_redirects | \
 		transfer.max_call_duration | limits.max_active | \
 		limits.per_source_rate | limits.max_rate | limits.max_calls | \
-		limits.max_connections | policy.allow_from | policy.targets | \
+		limits.max_connections | limits.overload_control | \
+		policy.allow_from | policy.targets | \
 		policy.tel_domain | media.sdp_file | media.mode | \
 		media.audio_file | media.rtp_ports | shutdown.grace | log.level | \
 		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout | \
@@ -182,6 +185,9 @@ sta_config() {
 			;;
 		esac
 	done
+	_overload=
+	[ -n "$c_limits_overload_control" ] &&
+		_overload="overload_control = $c_limits_overload_control; "
 	_tel=
 	[ -n "$c_policy_tel_domain" ] && _tel="tel_domain = $c_policy_tel_domain; "
 	_sip=
@@ -211,7 +217,7 @@ limits = { max_active = $c_limits_max_active;
            per_source_rate = $c_limits_per_source_rate;
            max_rate = $c_limits_max_rate;
            max_calls = $c_limits_max_calls;
-           max_connections = $c_limits_max_connections; };
+           max_connections = $c_limits_max_connections; $_overload};
 policy = { allow_from = $c_policy_allow_from;
            targets = $c_policy_targets; $_tel};
 $_media
