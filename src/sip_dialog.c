@@ -316,9 +316,9 @@ static int on_bye_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 
 	if (status < 200)
 		return 0;
-	log_info("dialog %s: BYE answered %d",
-		 sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
-		 status);
+	log_debug("dialog %s: BYE answered %d",
+		  sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+		  status);
 	nta_outgoing_destroy(orq);
 	agent->byes_pending--;
 	agent->on.transfers_changed(agent);
@@ -411,7 +411,7 @@ static void on_call_timer(su_root_magic_t *magic, su_timer_t *t,
 
 static int on_bye(struct sta_dialog *d, nta_incoming_t *irq)
 {
-	log_info("dialog %s: BYE from the peer", d->call_id);
+	log_debug("dialog %s: BYE from the peer", d->call_id);
 	nta_incoming_treply(irq, SIP_200_OK, TAG_END());
 	if (d->session == SESSION_CONFIRMED) {
 		end_session(d);
