@@ -316,9 +316,9 @@ static int on_bye_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 
 	if (status < 200)
 		return 0;
-	log_debug("dialog %s: BYE answered %d",
-		  sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
-		  status);
+	log_info("dialog %s: BYE answered %d",
+		 sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
+		 status);
 	nta_outgoing_destroy(orq);
 	agent->byes_pending--;
 	agent->on.transfers_changed(agent);
