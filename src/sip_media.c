@@ -74,7 +74,8 @@ struct sta_media {
 	char c_addr[64];		/* where it receives media */
 	unsigned port;			/* RTP; 0 in mode "none" */
 	char *last;			/* the last SDP sent (malloc) */
-	struct oa_format caps[OA_MAX_FMT];
+	struct oa_format *caps;		/* n_caps of them (malloc): a call
+					   holds a few, not OA_MAX_FMT */
 	size_t n_caps;
 	int fd[2];			/* RTP, RTCP; -1 when closed */
 	int index[2];			/* their su_root registrations */
@@ -377,6 +378,22 @@ static struct base_sdp const *base_of(struct sta_media_engine *e,
 	return b;
 }
 
+/* M's codecs become a copy of the N of CAPS; false (M's unchanged) when
+ * out of memory. */
+static bool set_caps(struct sta_media *m, struct oa_format const *caps,
+		     size_t n)
+{
+	struct oa_format *copy = malloc((n ? n : 1) * sizeof *copy);
+
+	if (!copy)
+		return false;
+	memcpy(copy, caps, n * sizeof *copy);
+	free(m->caps);
+	m->caps = copy;
+	m->n_caps = n;
+	return true;
+}
+
 /* Names and codecs from the base SDP; in mode "none" its c= and port
  * are where the media server receives. */
 static bool take_base(struct sta_media *m, char const *base_sdp)
@@ -388,8 +405,8 @@ static bool take_base(struct sta_media *m, char const *base_sdp)
 	copy_str(m->o_user, sizeof m->o_user, base->o_user);
 	copy_str(m->s_name, sizeof m->s_name, base->s_name);
 	m->o_ver = base->o_ver;
-	m->n_caps = base->n_caps;
-	memcpy(m->caps, base->caps, base->n_caps * sizeof base->caps[0]);
+	if (!set_caps(m, base->caps, base->n_caps))
+		return false;
 	if (m->e->mode == STA_MEDIA_NONE && base->has_audio) {
 		copy_str(m->c_addr, sizeof m->c_addr, base->c_addr);
 		m->port = base->port;
@@ -418,6 +435,7 @@ struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
 	    (e->mode != STA_MEDIA_NONE && !take_ports(m))) {
 		log_warning("media: no RTP port free in media.rtp_ports, or "
 			    "the base SDP has no codec to use");
+		free(m->caps);
 		free(m);
 		return NULL;
 	}
@@ -444,6 +462,7 @@ void media_close(struct sta_media *m)
 		if (--e->n_calls == 0)
 			su_timer_reset(e->tick);
 	}
+	free(m->caps);
 	free(m->last);
 	free(m);
 }
@@ -460,9 +479,7 @@ void media_inherit(struct sta_media *m, struct sta_media const *old)
 		return;
 	for (size_t i = 0; i < last.n_media; i++)
 		if (last.m[i].port && strcmp(last.m[i].kind, "audio") == 0) {
-			m->n_caps = last.m[i].n_fmt;
-			memcpy(m->caps, last.m[i].fmt,
-			       m->n_caps * sizeof m->caps[0]);
+			set_caps(m, last.m[i].fmt, last.m[i].n_fmt);
 			break;
 		}
 }
