@@ -49,17 +49,42 @@ void log_set_level(enum sta_log_level level)
 	threshold = level;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS" of SEC, formatted again only when the second
+ * changes: localtime_r and strftime cost more than the rest of a line. */
+static char const *stamp_of(time_t sec)
+{
+	static time_t cached = (time_t)-1;
+	static char stamp[32];
+	struct tm tm;
+
+	if (sec != cached) {
+		localtime_r(&sec, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached = sec;
+	}
+	return stamp;
+}
+
+/* The whole line in one write(2): stderr is unbuffered, and an fprintf
+ * of several pieces would cost a system call each under load. */
 static void to_stderr(enum sta_log_level level, char const *message)
 {
 	struct timespec ts;
-	struct tm tm;
-	char stamp[32];
+	char line[2200];
+	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000,
-		sta_log_level_names[level], message);
+	n = snprintf(line, sizeof line, "%s.%03ld %s: %s\n",
+		     stamp_of(ts.tv_sec), ts.tv_nsec / 1000000,
+		     sta_log_level_names[level], message);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) {
+		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;		/* nowhere left to say so */
 }
 
 /* One journal entry; every field is formatted into its own buffer. */

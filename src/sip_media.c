@@ -35,6 +35,22 @@
 /* Datagrams read and dropped per wake-up: the loop moves on after that. */
 #define DRAIN_BATCH 64
 
+/* What a call takes from a base SDP (media.sdp_file or the built-in
+ * offer).  Every transfer opens its call on the same text, so the engine
+ * keeps the last one parsed (an SDP parse clears and fills ~18 kB). */
+struct base_sdp {
+	char *text;			/* malloc; NULL: none parsed yet */
+	bool ok;			/* it parsed, with o= and c= */
+	char o_user[64];
+	char s_name[64];
+	unsigned long long o_sess, o_ver;
+	struct oa_format caps[OA_MAX_FMT];
+	size_t n_caps;
+	bool has_audio;			/* mode "none": it has audio ... */
+	char c_addr[64];		/* ... received at its c= ... */
+	unsigned port;			/* ... and port */
+};
+
 struct sta_media_engine {
 	su_root_t *root;
 	enum sta_media_mode mode;
@@ -44,6 +60,7 @@ struct sta_media_engine {
 	su_timer_t *tick;		/* every 20 ms while calls are open */
 	LIST_HEAD(, sta_media) calls;	/* open with ports */
 	unsigned n_calls;
+	struct base_sdp base;		/* the last base SDP parsed */
 };
 
 struct sta_media {
@@ -57,7 +74,8 @@ struct sta_media {
 	char c_addr[64];		/* where it receives media */
 	unsigned port;			/* RTP; 0 in mode "none" */
 	char *last;			/* the last SDP sent (malloc) */
-	struct oa_format caps[OA_MAX_FMT];
+	struct oa_format *caps;		/* n_caps of them (malloc): a call
+					   holds a few, not OA_MAX_FMT */
 	size_t n_caps;
 	int fd[2];			/* RTP, RTCP; -1 when closed */
 	int index[2];			/* their su_root registrations */
@@ -311,6 +329,7 @@ void media_engine_destroy(struct sta_media_engine *e)
 		media_close(LIST_FIRST(&e->calls));
 	su_timer_destroy(e->tick);
 	port_pool_free(&e->pool);
+	free(e->base.text);
 	free(e->audio);
 	free(e);
 }
@@ -328,26 +347,69 @@ bool media_engine_differs(struct sta_media_engine const *e,
 
 /* ---- a call's media ----------------------------------------------------- */
 
+/* BASE_SDP parsed, from E's cache when it is the text parsed last; NULL
+ * when it does not parse or there is no memory for the cache. */
+static struct base_sdp const *base_of(struct sta_media_engine *e,
+				      char const *base_sdp)
+{
+	struct base_sdp *b = &e->base;
+	struct oa_sdp sdp;
+
+	if (b->text && strcmp(b->text, base_sdp) == 0)
+		return b->ok ? b : NULL;
+	free(b->text);
+	memset(b, 0, sizeof *b);
+	b->text = strdup(base_sdp);
+	if (!b->text || !oa_parse(base_sdp, strlen(base_sdp), &sdp))
+		return NULL;
+	copy_str(b->o_user, sizeof b->o_user, sdp.o_user);
+	copy_str(b->s_name, sizeof b->s_name, sdp.s_name);
+	b->o_sess = sdp.o_sess;
+	b->o_ver = sdp.o_ver;
+	b->n_caps = oa_caps(&sdp, e->mode != STA_MEDIA_NONE, b->caps);
+	for (size_t i = 0; i < sdp.n_media; i++)
+		if (strcmp(sdp.m[i].kind, "audio") == 0) {
+			copy_str(b->c_addr, sizeof b->c_addr, sdp.m[i].addr);
+			b->port = sdp.m[i].port;
+			b->has_audio = true;
+			break;
+		}
+	b->ok = true;
+	return b;
+}
+
+/* M's codecs become a copy of the N of CAPS; false (M's unchanged) when
+ * out of memory. */
+static bool set_caps(struct sta_media *m, struct oa_format const *caps,
+		     size_t n)
+{
+	struct oa_format *copy = malloc((n ? n : 1) * sizeof *copy);
+
+	if (!copy)
+		return false;
+	memcpy(copy, caps, n * sizeof *copy);
+	free(m->caps);
+	m->caps = copy;
+	m->n_caps = n;
+	return true;
+}
+
 /* Names and codecs from the base SDP; in mode "none" its c= and port
  * are where the media server receives. */
 static bool take_base(struct sta_media *m, char const *base_sdp)
 {
-	struct oa_sdp base;
+	struct base_sdp const *base = base_of(m->e, base_sdp);
 
-	if (!oa_parse(base_sdp, strlen(base_sdp), &base))
+	if (!base)
 		return false;
-	copy_str(m->o_user, sizeof m->o_user, base.o_user);
-	copy_str(m->s_name, sizeof m->s_name, base.s_name);
-	m->o_ver = base.o_ver;
-	m->n_caps = oa_caps(&base, m->e->mode != STA_MEDIA_NONE, m->caps);
-	if (m->e->mode == STA_MEDIA_NONE) {
-		for (size_t i = 0; i < base.n_media; i++)
-			if (strcmp(base.m[i].kind, "audio") == 0) {
-				copy_str(m->c_addr, sizeof m->c_addr,
-					 base.m[i].addr);
-				m->port = base.m[i].port;
-				break;
-			}
+	copy_str(m->o_user, sizeof m->o_user, base->o_user);
+	copy_str(m->s_name, sizeof m->s_name, base->s_name);
+	m->o_ver = base->o_ver;
+	if (!set_caps(m, base->caps, base->n_caps))
+		return false;
+	if (m->e->mode == STA_MEDIA_NONE && base->has_audio) {
+		copy_str(m->c_addr, sizeof m->c_addr, base->c_addr);
+		m->port = base->port;
 	}
 	return m->n_caps > 0;
 }
@@ -373,6 +435,7 @@ struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
 	    (e->mode != STA_MEDIA_NONE && !take_ports(m))) {
 		log_warning("media: no RTP port free in media.rtp_ports, or "
 			    "the base SDP has no codec to use");
+		free(m->caps);
 		free(m);
 		return NULL;
 	}
@@ -399,6 +462,7 @@ void media_close(struct sta_media *m)
 		if (--e->n_calls == 0)
 			su_timer_reset(e->tick);
 	}
+	free(m->caps);
 	free(m->last);
 	free(m);
 }
@@ -415,9 +479,7 @@ void media_inherit(struct sta_media *m, struct sta_media const *old)
 		return;
 	for (size_t i = 0; i < last.n_media; i++)
 		if (last.m[i].port && strcmp(last.m[i].kind, "audio") == 0) {
-			m->n_caps = last.m[i].n_fmt;
-			memcpy(m->caps, last.m[i].fmt,
-			       m->n_caps * sizeof m->caps[0]);
+			set_caps(m, last.m[i].fmt, last.m[i].n_fmt);
 			break;
 		}
 }
@@ -467,13 +529,19 @@ static struct oa_local local_of(struct sta_media const *m)
 	return local;
 }
 
-/* SDP as text (malloc), or NULL when out of memory. */
+/* SDP as text (malloc), or NULL when out of memory.  Printed once into
+ * a buffer that holds any usual SDP; again only when it did not fit. */
 static char *print_sdp(struct oa_sdp const *sdp)
 {
-	size_t len = oa_print(sdp, NULL, 0);
+	char buf[2048];
+	size_t len = oa_print(sdp, buf, sizeof buf);
 	char *text = malloc(len + 1);
 
-	if (text)
+	if (!text)
+		return NULL;
+	if (len < sizeof buf)
+		memcpy(text, buf, len + 1);
+	else
 		oa_print(sdp, text, len + 1);
 	return text;
 }
@@ -516,14 +584,16 @@ char *media_answer(struct sta_media *m, char const *offer, size_t len,
 
 char *media_offer(struct sta_media *m, char const *origin, su_home_t *home)
 {
-	struct oa_sdp from, out;
+	struct oa_sdp out;
 	struct oa_local local;
 
-	if (origin && oa_parse(origin, strlen(origin), &from)) {
-		copy_str(m->o_user, sizeof m->o_user, from.o_user);
-		copy_str(m->s_name, sizeof m->s_name, from.s_name);
-		m->o_sess = from.o_sess;
-		m->o_ver = from.o_ver;
+	struct base_sdp const *base;
+
+	if (origin && (base = base_of(m->e, origin))) {
+		copy_str(m->o_user, sizeof m->o_user, base->o_user);
+		copy_str(m->s_name, sizeof m->s_name, base->s_name);
+		m->o_sess = base->o_sess;
+		m->o_ver = base->o_ver;
 	}
 	local = local_of(m);
 	oa_offer(m->caps, m->n_caps, &local, &out);

@@ -156,7 +156,7 @@ static bool send_notify(struct sta_transfer *x,
 		SIPTAG_CONTACT(x->notify_dialog->contact),
 		SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
-	xlog(x, STA_LOG_INFO, atoi(a->notify_body + 8),
+	xlog(x, STA_LOG_DEBUG, atoi(a->notify_body + 8),
 	     "transfer %lu: NOTIFY %.*s (%s)", x->id,
 	     (int)strcspn(a->notify_body, "\r\n"), a->notify_body,
 	     a->notify_state);
@@ -178,7 +178,7 @@ static void on_invite_report(void *owner, int status, char const *phrase,
 	struct sta_transfer *x = owner;
 	struct transfer_actions a;
 
-	xlog(x, STA_LOG_INFO, status, "transfer %lu: %s %d %s", x->id,
+	xlog(x, STA_LOG_DEBUG, status, "transfer %lu: %s %d %s", x->id,
 	     local ? "no answer from the target, the SIP stack says"
 		   : "target answered", status, phrase ? phrase : "");
 	transfer_on_response(&x->core, status, phrase, local, sta_now_ms(),
@@ -279,7 +279,7 @@ static void call_ended(struct sta_transfer *x)
 {
 	struct transfer_actions a;
 
-	xlog(x, STA_LOG_INFO, 0, "transfer %lu: the call ended", x->id);
+	xlog(x, STA_LOG_DEBUG, 0, "transfer %lu: the call ended", x->id);
 	transfer_on_call_ended(&x->core, sta_now_ms(), &a);
 	perform(x, &a);
 }
