@@ -599,6 +599,7 @@ static const struct key sip_keys[] = {
 	{ .name = "sip.resolv_conf", .load = load_public_file,
 	  .off = offsetof(struct sta_config, resolv_conf) },
 	UINT_KEY("sip.tcp_idle_timeout", 1, 86400, tcp_idle_timeout),
+	UINT_KEY("sip.t1", 50, 4000, sip_t1_ms),
 	{ .name = NULL },
 };
 
@@ -899,6 +900,7 @@ static void set_defaults(struct sta_config *cfg)
 	cfg->max_call_duration = 14400;
 	cfg->udp_buffer = 4 << 20;
 	cfg->tcp_idle_timeout = 60;
+	cfg->sip_t1_ms = 500;
 	cfg->max_active = 10000;
 	cfg->max_connections = 1024;
 	cfg->per_source_rate = 50;

@@ -69,6 +69,8 @@ struct sta_config {
 	unsigned udp_buffer;		/* bytes, 0..64 MiB, default 4 MiB; 0: kernel's */
 	unsigned tcp_idle_timeout;	/* s, 1..86400, default 60: unused
 					   TCP/TLS connections are closed */
+	unsigned sip_t1_ms;		/* sip.t1: RFC 3261 T1, ms, 50..4000,
+					   default 500 */
 	struct sta_credential *credentials;	/* for 401/407 from targets */
 	size_t n_credentials;
 

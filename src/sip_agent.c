@@ -196,6 +196,10 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	};
 	agent->root = root;
 	agent->cfg = cfg;
+	/* sip.t1 (RFC 3261 17.1.1.1): NTA scales its retransmissions from
+	 * T1, but keeps its transaction lifetime (Timers B, F, H, J) at 32 s
+	 * unless told 64*T1 too. */
+	agent->t1_ms = cfg->sip_t1_ms;
 	agent->rates = rate_table_new(RATE_TABLE_CAPACITY);
 	bucket_fill(&agent->all_sources, cfg->max_rate, sta_now_ms());
 	agent->drain_timer = su_timer_create(su_root_task(root), 0);
@@ -213,6 +217,8 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 					     SRESTAG_RESOLV_CONF(
 						     cfg->resolv_conf)),
 				      NTATAG_MERGE_482(1),
+				      NTATAG_SIP_T1(agent->t1_ms),
+				      NTATAG_SIP_T1X64(64 * agent->t1_ms),
 				      UDP_BUFFER_TAGS(cfg), STREAM_TAGS(cfg),
 				      TAG_IF(agent->tls_dir,
 					     TPTAG_CERTIFICATE(agent->tls_dir)),

@@ -85,6 +85,7 @@ struct sta_agent {
 	struct nta_agent_s *nta;
 	struct sip_contact_s *contact;	/* the agent's own Contact */
 	const struct sta_config *cfg;
+	unsigned t1_ms;			/* sip.t1 as read at start (NTA's) */
 	struct rate_table *rates;
 	struct token_bucket all_sources;	/* limits.max_rate */
 	struct sta_auth *auth;		/* NULL: no authentication */

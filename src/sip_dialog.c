@@ -4,7 +4,7 @@
  *
  * A dialog is freed from a zero-delay timer once its last reference goes,
  * never inside the NTA callback of its own leg; the dialog of a call that
- * has ended lingers DIALOG_LINGER_MS first (requests in it get 481, a
+ * has ended lingers 64*T1 (DIALOG_LINGER_MS) first (requests in it get 481, a
  * Replaces naming it 603).
  */
 #include "sip_dialog.h"
@@ -34,9 +34,9 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 			     nta_incoming_t *irq, sip_t const *sip);
 static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d);
 
-/* How long the dialog of an ended call is remembered: 64*T1, as long as
- * the SIP stack keeps its completed transactions. */
-#define DIALOG_LINGER_MS 32000
+/* How long the dialog of an ended call is remembered: 64*T1 (sip.t1), as
+ * long as the SIP stack keeps its completed transactions. */
+#define DIALOG_LINGER_MS(agent) (64U * (agent)->t1_ms)
 
 static struct sta_dialog *dialog_alloc(struct sta_agent *agent)
 {
@@ -101,7 +101,7 @@ static void on_linger(su_root_magic_t *magic, su_timer_t *t,
 	su_free(d->home, d->local_sdp);
 	d->local_sdp = NULL;
 	su_timer_set_interval(d->call_timer, on_reap, (su_timer_arg_t *)d,
-			      DIALOG_LINGER_MS);
+			      DIALOG_LINGER_MS(d->agent));
 }
 
 struct sta_dialog *dialog_ref(struct sta_dialog *d)

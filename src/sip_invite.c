@@ -1,6 +1,10 @@
 /*
  * sip_invite.c - the INVITE of a transfer toward its target.
  * See sip_invite.h.
+ *
+ * A CANCELled INVITE that still has no final response 64*T1 after the
+ * CANCEL is given up as a local 408 (RFC 3261 9.1): NTA itself would keep
+ * it until its Timer D, a fixed 32 s whatever sip.t1 is.
  */
 #include "sip_invite.h"
 
@@ -34,6 +38,7 @@ struct sta_invite {
 	unsigned challenges;		/* answered for the current target */
 	unsigned redirects;
 	bool cancelled;
+	su_timer_t *cancel_timer;	/* 64*T1 after the CANCEL */
 	invite_report_f *report;
 	void *owner;
 };
@@ -184,6 +189,8 @@ static int on_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	}
 	nta_outgoing_destroy(orq);
 	inv->orq = NULL;
+	su_timer_destroy(inv->cancel_timer);
+	inv->cancel_timer = NULL;
 	if (ans.status < 300 && !ans.local &&
 	    !target_answer_hop_permitted(inv->agent, sip)) {
 		log_notice("INVITE to %s: 2xx names a next hop outside "
@@ -230,13 +237,35 @@ struct sta_invite *invite_start(struct sta_agent *agent, su_home_t *home,
 	return inv;
 }
 
+/* 64*T1 after the CANCEL and still no final: the INVITE is given up. */
+static void on_cancel_timeout(su_root_magic_t *magic, su_timer_t *t,
+			      su_timer_arg_t *arg)
+{
+	struct sta_invite *inv = (struct sta_invite *)arg;
+
+	(void)magic;
+	(void)t;
+	if (!inv->orq)
+		return;
+	nta_outgoing_destroy(inv->orq);
+	inv->orq = NULL;
+	dialog_failed(inv->dialog);
+	inv->report(inv->owner, SIP_408_REQUEST_TIMEOUT, true);
+}
+
 void invite_cancel(struct sta_invite *inv)
 {
 	if (!inv || inv->cancelled)
 		return;
 	inv->cancelled = true;
-	if (inv->orq)
-		nta_outgoing_tcancel(inv->orq, NULL, NULL, TAG_END());
+	if (!inv->orq)
+		return;
+	nta_outgoing_tcancel(inv->orq, NULL, NULL, TAG_END());
+	inv->cancel_timer = su_timer_create(su_root_task(inv->agent->root), 0);
+	if (inv->cancel_timer)
+		su_timer_set_interval(inv->cancel_timer, on_cancel_timeout,
+				      (su_timer_arg_t *)inv,
+				      64 * inv->agent->t1_ms);
 }
 
 bool invite_pending(struct sta_invite const *inv)
@@ -250,6 +279,7 @@ void invite_free(struct sta_invite *inv)
 		return;
 	if (inv->orq)
 		nta_outgoing_destroy(inv->orq);
+	su_timer_destroy(inv->cancel_timer);
 	dialog_unref(inv->dialog);
 	su_free(inv->home, inv);
 }

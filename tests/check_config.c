@@ -311,6 +311,7 @@ START_TEST(full_config_sets_every_field)
 			 "sip:proxy.example.org:5080;transport=tcp");
 	ck_assert_uint_eq(cfg.udp_buffer, 1048576);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 120);
+	ck_assert_uint_eq(cfg.sip_t1_ms, 100);
 	ck_assert_uint_eq(cfg.max_connections, 20);
 	ck_assert(!cfg.overload_control);
 	ck_assert_uint_eq(cfg.n_credentials, 2);
@@ -357,6 +358,7 @@ START_TEST(absent_groups_take_defaults)
 	ck_assert_uint_eq(cfg.max_calls, 1000);
 	ck_assert_uint_eq(cfg.udp_buffer, 4194304);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 60);
+	ck_assert_uint_eq(cfg.sip_t1_ms, 500);
 	ck_assert_uint_eq(cfg.max_connections, 1024);
 	ck_assert(cfg.overload_control);
 	ck_assert_ptr_null(cfg.allow_from);
@@ -418,6 +420,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_calls, 1);
 	ck_assert_uint_eq(cfg.udp_buffer, 0);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 1);
+	ck_assert_uint_eq(cfg.sip_t1_ms, 50);
 	ck_assert_uint_eq(cfg.max_connections, 1);
 	ck_assert_uint_eq(cfg.n_allow_from, 0);
 	ck_assert_uint_eq(cfg.n_targets, 0);
@@ -438,6 +441,7 @@ START_TEST(range_bounds_are_inclusive)
 	ck_assert_uint_eq(cfg.max_calls, 1000000);
 	ck_assert_uint_eq(cfg.udp_buffer, 67108864);
 	ck_assert_uint_eq(cfg.tcp_idle_timeout, 86400);
+	ck_assert_uint_eq(cfg.sip_t1_ms, 4000);
 	ck_assert_uint_eq(cfg.max_connections, 1000000);
 	ck_assert_uint_eq(cfg.shutdown_grace, 3600);
 	ck_assert_uint_eq(cfg.auth_nonce_expires, 86400);
@@ -765,6 +769,7 @@ START_TEST(out_of_range_integer_names_the_range)
 		      "(0..67108864)",
 		      "@CONF@:11: sip.tcp_idle_timeout: 86401 is out of range "
 		      "(1..86400)",
+		      "@CONF@:11: sip.t1: 49 is out of range (50..4000)",
 		      NULL);
 }
 END_TEST

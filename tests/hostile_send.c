@@ -26,9 +26,17 @@
  * Output: the first response with a code >= 200 to arrive within the wait;
  * when only provisional responses came, the last of them; "drop" when none
  * came, the agent closed the connection without one, or the message could
- * not be sent (a UDP datagram over 65507 bytes).  Requests the agent sends
- * meanwhile (a NOTIFY) are read and ignored.  Exit status 0 when something
- * was printed, 2 on a usage, file or socket error.
+ * not be sent (a UDP datagram over 65507 bytes).  Exit status 0 when
+ * something was printed, 2 on a usage, file or socket error.
+ *
+ * A NOTIFY the agent sends meanwhile is answered 481, which ends its
+ * subscription at once (RFC 6665 4.1.3); other requests are read and
+ * ignored.  When the final is a 2xx to a REFER without Refer-Sub: false (a
+ * subscription exists, and its first NOTIFY follows the 2xx), the sender
+ * waits up to -w MS more for that NOTIFY and answers it.  Otherwise the
+ * NOTIFY would meet a closed port or, over TCP, a connection closed just
+ * after it was written: the agent would wait for its Timer F (64*T1) to
+ * end the transfer.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -288,6 +296,98 @@ static size_t tcp_frame(const char *data, size_t len, size_t *skip)
 	return hdr_end + cl - s;
 }
 
+/* The value of the first header line NAME (or its compact form SHORT,
+ * when not NUL) of MSG, with its length in *VLEN; NULL when absent. */
+static const char *header(const char *msg, size_t len, const char *name,
+			  char compact, size_t *vlen)
+{
+	const char *end = msg + len, *line = msg, *nl;
+
+	while (line < end && (nl = memchr(line, '\n', (size_t)(end - line)))) {
+		size_t n = strlen(name), i;
+
+		line = nl + 1;
+		if (line >= end || *line == '\r' || *line == '\n')
+			break;		/* the empty line: end of headers */
+		if ((size_t)(end - line) > n && strncasecmp(line, name, n) == 0)
+			i = n;
+		else if (compact && (*line == compact ||
+				     *line == (compact ^ 0x20)))
+			i = 1;
+		else
+			continue;
+		while (line + i < end && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (line + i >= end || line[i] != ':')
+			continue;
+		i++;
+		while (line + i < end && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		nl = memchr(line + i, '\n', (size_t)(end - line - i));
+		*vlen = (size_t)((nl ? nl : end) - (line + i));
+		if (*vlen && line[i + *vlen - 1] == '\r')
+			(*vlen)--;
+		return line + i;
+	}
+	return NULL;
+}
+
+/* Whether MSG is a 2xx to a REFER after which a NOTIFY comes: the agent
+ * echoes Refer-Sub: false when no subscription was made. */
+static int notify_follows(const char *msg, size_t len, int code)
+{
+	const char *v;
+	size_t n;
+
+	if (code < 200 || code >= 300)
+		return 0;
+	v = header(msg, len, "CSeq", 0, &n);
+	if (v == NULL || n < 5 || strncasecmp(v + n - 5, "REFER", 5) != 0)
+		return 0;
+	v = header(msg, len, "Refer-Sub", 0, &n);
+	return !(v != NULL && n >= 5 && strncasecmp(v, "false", 5) == 0);
+}
+
+/* Answer the request MSG 481 on FD (to FROM over UDP): its Via lines,
+ * From, To, Call-ID and CSeq copied. */
+static void answer_481(int fd, const struct sockaddr_in *from,
+		       const char *msg, size_t len)
+{
+	static const struct {
+		const char *name;
+		char compact;
+	} copied[] = {
+		{ "Via", 'v' }, { "From", 'f' }, { "To", 't' },
+		{ "Call-ID", 'i' }, { "CSeq", 0 },
+	};
+	struct buf out = { 0 };
+
+	puts_buf(&out, "SIP/2.0 481 Call/Transaction Does Not Exist\r\n");
+	for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
+		const char *at = msg, *v;
+		size_t n;
+
+		/* every Via line; one of each other header */
+		while ((v = header(at, len - (size_t)(at - msg),
+				   copied[k].name, copied[k].compact, &n))) {
+			puts_buf(&out, copied[k].name);
+			puts_buf(&out, ": ");
+			put(&out, v, n);
+			puts_buf(&out, "\r\n");
+			if (k != 0)
+				break;
+			at = v + n;
+		}
+	}
+	puts_buf(&out, "Content-Length: 0\r\n\r\n");
+	if (from != NULL)
+		sendto(fd, out.data, out.len, 0, (const struct sockaddr *)from,
+		       sizeof *from);
+	else
+		send(fd, out.data, out.len, MSG_NOSIGNAL);
+	free(out.data);
+}
+
 static void show(int verbose, const char *what, const char *msg, size_t len)
 {
 	if (verbose)
@@ -295,9 +395,44 @@ static void show(int verbose, const char *what, const char *msg, size_t len)
 			(int)len, msg);
 }
 
+struct replies {
+	int best;		/* the code to print; 0: none yet */
+	int final_seen;
+	int notify_wanted;	/* the final was a 2xx making a subscription */
+	int waiting_notify;	/* ...and the wait was renewed for it */
+	int notify_answered;
+};
+
+/* One message MSG from the agent (FROM: its UDP source, NULL over TCP).
+ * Returns 1 when nothing more is to be waited for. */
+static int take(struct replies *r, int fd, const struct sockaddr_in *from,
+		const char *msg, size_t len, int verbose)
+{
+	int code = status_of(msg, len);
+
+	show(verbose, "received", msg, len);
+	if (code == 0) {
+		if (len < 7 || strncmp(msg, "NOTIFY ", 7) != 0)
+			return 0;
+		answer_481(fd, from, msg, len);
+		r->notify_answered = 1;
+		return r->final_seen;
+	}
+	if (r->final_seen)
+		return 0;
+	r->best = code;
+	if (code < 200)
+		return 0;
+	r->final_seen = 1;
+	r->notify_wanted = !r->notify_answered &&
+			   notify_follows(msg, len, code);
+	return !r->notify_wanted;
+}
+
 int main(int argc, char **argv)
 {
-	int tcp = 0, verbose = 0, opt, fd, best = 0;
+	int tcp = 0, verbose = 0, opt, fd;
+	struct replies r = { 0 };
 	long wait_ms = 2000, deadline;
 	const char *target = "127.0.0.1:5060";
 	struct sockaddr_in local = { .sin_family = AF_INET }, agent = local;
@@ -376,13 +511,15 @@ int main(int argc, char **argv)
 	for (;;) {
 		long left = deadline - now_ms();
 		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
 		char chunk[65536];
 		ssize_t n;
-		int code;
 
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			break;
-		n = recv(fd, chunk, sizeof chunk, 0);
+		n = recvfrom(fd, chunk, sizeof chunk, 0,
+			     (struct sockaddr *)&from, &fl);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
@@ -392,37 +529,33 @@ int main(int argc, char **argv)
 					"connection closed" : strerror(errno));
 			break;
 		}
-		if (!tcp) {
-			show(verbose, "received", chunk, (size_t)n);
-			code = status_of(chunk, (size_t)n);
-			if (code >= 200) {
-				best = code;
-				break;
-			}
-			if (code)
-				best = code;
-			continue;
-		}
-		put(&in, chunk, (size_t)n);
-		for (;;) {
+		if (!tcp && take(&r, fd, &from, chunk, (size_t)n, verbose))
+			break;
+		if (tcp)
+			put(&in, chunk, (size_t)n);
+		while (tcp) {
 			size_t skip, flen = tcp_frame(in.data, in.len, &skip);
+			int over;
 
 			if (flen == 0)
 				break;
-			show(verbose, "received", in.data + skip, flen);
-			code = status_of(in.data + skip, flen);
+			over = take(&r, fd, NULL, in.data + skip, flen,
+				    verbose);
 			memmove(in.data, in.data + skip + flen,
 				in.len - skip - flen);
 			in.len -= skip + flen;
-			if (code)
-				best = code;
-			if (code >= 200)
+			if (over)
 				goto done;
+		}
+		if (r.notify_wanted && !r.waiting_notify) {
+			/* the 2xx came: wait -w MS more for its NOTIFY */
+			r.waiting_notify = 1;
+			deadline = now_ms() + wait_ms;
 		}
 	}
 done:
-	if (best)
-		printf("%d\n", best);
+	if (r.best)
+		printf("%d\n", r.best);
 	else
 		puts("drop");
 	close(fd);

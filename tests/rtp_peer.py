@@ -253,8 +253,7 @@ def cmd_hold(agent_port, seconds):
     code, answer = call.invite(sdp(port, 4, "sendrecv", video=True))
     f = answer_facts(answer)
     say("VIDEO code=%d mlines=%s" % (code, ",".join(f["mlines"])))
-    drain(rtcp)
-    rtcp.settimeout(6.0)
+    rtcp.settimeout(6.0)                  # the first report: 5 s into the call
     try:
         data = rtcp.recv(2048)
         say("RTCP pt=%d len=%d" % (data[1], len(data)))

@@ -156,11 +156,12 @@ sta_config() {
 	c_media_rtp_ports=
 	c_shutdown_grace=1
 	# sip.*: written only when set (the agent's defaults: udp_buffer
-	# 4194304, tcp_idle_timeout 60), so that a test can append a sip
-	# group of its own
+	# 4194304, tcp_idle_timeout 60, t1 500), so that a test can append a
+	# sip group of its own
 	c_sip_udp_buffer=
 	c_sip_resolv_conf=
 	c_sip_tcp_idle_timeout=
+	c_sip_t1=
 	c_log_level='"debug"'
 	c_control_socket="\"$STA_OUT/$_name.sock\""
 	for _kv in "$@"; do
@@ -176,7 +177,7 @@ sta_config() {
 		policy.tel_domain | media.sdp_file | media.mode | \
 		media.audio_file | media.rtp_ports | shutdown.grace | log.level | \
 		sip.udp_buffer | sip.resolv_conf | sip.tcp_idle_timeout | \
-		control.socket)
+		sip.t1 | control.socket)
 			_var=c_$(echo "$_k" | tr . _)
 			eval "$_var=\$_v"
 			;;
@@ -195,6 +196,7 @@ sta_config() {
 	[ -n "$c_sip_resolv_conf" ] && _sip="${_sip}resolv_conf = $c_sip_resolv_conf; "
 	[ -n "$c_sip_tcp_idle_timeout" ] &&
 		_sip="${_sip}tcp_idle_timeout = $c_sip_tcp_idle_timeout; "
+	[ -n "$c_sip_t1" ] && _sip="${_sip}t1 = $c_sip_t1; "
 	[ -n "$_sip" ] && _sip="sip = { $_sip};"
 	# media.sdp_file= (empty) and the other media keys at their defaults:
 	# no media group (the built-in offer, RTP silence)
