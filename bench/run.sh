@@ -59,9 +59,10 @@
 #   scale       (goal 2) VmRSS of the agent with N concurrent transfers
 #               whose target keeps ringing (bench/sipp/target_ring.xml), N
 #               in BENCH_SCALE, one fresh agent per step (invite_timeout
-#               raised); the heap too, and for the largest step again after
-#               BENCH_SETTLE_S (NTA keeps answered REFER transactions for
-#               Timer J, 32 s on UDP).  Goal: <= 300 MB at 20,000.
+#               raised); its open fds and heap too, and for the largest
+#               step RSS and heap again after BENCH_SETTLE_S (NTA keeps
+#               answered REFER transactions for Timer J, 32 s on UDP).
+#               Goal: <= 300 MB at 20,000.
 #   cost        (goal 3) the agent under valgrind --tool=callgrind:
 #               counters zeroed, a batch of BENCH_CG_N transfers at
 #               BENCH_CG_RATE/s, dump; zeroed again, as long idle, dump;
@@ -1010,7 +1011,7 @@ SCALE_LINES=
 MEDIA_LINES=
 scale_step() {
 	local n=$1 d tp rp tpid rpid secs t0 lim i=0 c ns ramp idle hidle
-	local rss hwm heap rss2=- heap2=- rss3=- fail retr line
+	local rss hwm heap rss2=- heap2=- rss3=- fail retr line fds
 	d=$OUT/scale/n$n
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -1049,6 +1050,7 @@ scale_step() {
 	c=$(metric sta_transfers_calling)
 	rss=$(status_kb $AGENT_PID VmRSS)
 	hwm=$(status_kb $AGENT_PID VmHWM)
+	fds=$(ls /proc/$AGENT_PID/fd | wc -l)
 	heap_in_use $AGENT_PID "$d/agent.log"
 	heap=$HEAP_V
 	if [ "$n" -eq "$2" ] && [ "$SETTLE_S" -gt 0 ]; then
@@ -1073,7 +1075,7 @@ scale_step() {
 	echo "$line" >"$d/summary.txt"
 	SCALE_LINES="$SCALE_LINES$line
 "
-	log "scale $n: calling ${c:-?}, VmRSS idle $idle kB -> $rss kB (peak $hwm kB), heap in use $hidle -> $heap B, settled: RSS $rss2 kB, heap $heap2 B, RSS after malloc_trim $rss3 kB; ramp $ramp s"
+	log "scale $n: calling ${c:-?}, $fds fds, VmRSS idle $idle kB -> $rss kB (peak $hwm kB), heap in use $hidle -> $heap B, settled: RSS $rss2 kB, heap $heap2 B, RSS after malloc_trim $rss3 kB; ramp $ramp s"
 }
 
 phase_scale() {

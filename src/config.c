@@ -30,7 +30,7 @@
 #include <libconfig.h>
 
 #include "config.h"
-#include "port_pool.h"
+#include "port_range.h"
 #include "wav.h"
 
 

@@ -265,8 +265,9 @@ bool sip_agent_reload(struct sta_agent *agent, struct sta_config const *cfg)
 			    "after a restart, the agent keeps its current ones");
 	if (media_engine_differs(agent->media, cfg))
 		log_warning("reload: media.mode, media.audio_file or "
-			    "media.rtp_ports changed; they apply after a "
-			    "restart");
+			    "media.rtp_ports (the range of the agent's "
+			    "RTP/RTCP port pair) changed; they apply after a "
+			    "restart, the bound pair stays");
 	sip_auth_destroy(agent->auth);
 	agent->auth = auth;
 	agent->cfg = cfg;

@@ -92,9 +92,9 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 struct sta_dialog *dialog_ref(struct sta_dialog *d);
 void dialog_unref(struct sta_dialog *d);
 
-/* The SDP offer of the agent's INVITE in D, which gets its own RTP port:
- * the o= names of ORIGIN (an SDP), the codecs of media.sdp_file.  NULL
- * when no RTP port is free.  Allocated in HOME. */
+/* The SDP offer of the agent's INVITE in D, on the agent's RTP port of
+ * D's local address: the o= names of ORIGIN (an SDP), the codecs of
+ * media.sdp_file.  NULL when no RTP port is free.  Allocated in HOME. */
 char *dialog_offer(struct sta_dialog *d, char const *origin, su_home_t *home);
 
 /* The agent's INVITE got a provisional response with a To tag, or its 2xx

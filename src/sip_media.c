@@ -1,8 +1,9 @@
 /*
- * sip_media.c - RTP endpoints and SDP of the calls the agent holds.
+ * sip_media.c - RTP endpoint and SDP of the calls the agent holds.
  * See sip_media.h.  The decisions (answers, schedule, packet bytes) are
- * the pure offer_answer.c and rtp.c; this file owns sockets, the timer
- * and the clock.
+ * the pure offer_answer.c and rtp.c, the ports to try port_range.c; this
+ * file owns the sockets (one RTP/RTCP pair per local address, shared by
+ * every call on it), the timer and the clock.
  */
 #include "sip_media.h"
 
@@ -26,7 +27,7 @@
 #include "log.h"
 #include "next_hop.h"
 #include "offer_answer.h"
-#include "port_pool.h"
+#include "port_range.h"
 #include "rtp.h"
 #include "sip_core.h"
 
@@ -34,6 +35,9 @@
 #define NTP_UNIX_OFFSET 2208988800u
 /* Datagrams read and dropped per wake-up: the loop moves on after that. */
 #define DRAIN_BATCH 64
+/* Send buffer asked for a shared RTP socket (the kernel caps it at
+ * net.core.wmem_max): every call's packet of a tick leaves through it. */
+#define RTP_SNDBUF (4 << 20)
 
 /* What a call takes from a base SDP (media.sdp_file or the built-in
  * offer).  Every transfer opens its call on the same text, so the engine
@@ -51,21 +55,33 @@ struct base_sdp {
 	unsigned port;			/* ... and port */
 };
 
+/* The RTP socket and the RTCP socket (port + 1) of one local address:
+ * every call whose signalling uses that address sends from them, and
+ * what arrives on them is read and dropped. */
+struct media_pair {
+	LIST_ENTRY(media_pair) link;	/* in e->pairs */
+	char addr[64];			/* the local address bound */
+	unsigned port;			/* RTP; RTCP is the one above */
+	int fd[2];			/* RTP, RTCP; -1 when closed */
+	int index[2];			/* their su_root registrations */
+};
+
 struct sta_media_engine {
 	su_root_t *root;
 	enum sta_media_mode mode;
 	int16_t *audio;			/* mode "file": the samples */
 	size_t n_audio;
-	struct port_pool pool;
+	uint16_t rtp_low, rtp_high;	/* media.rtp_ports */
+	LIST_HEAD(, media_pair) pairs;	/* bound so far, kept to the end */
 	su_timer_t *tick;		/* every 20 ms while calls are open */
-	LIST_HEAD(, sta_media) calls;	/* open with ports */
+	LIST_HEAD(, sta_media) calls;	/* open with a pair */
 	unsigned n_calls;
 	struct base_sdp base;		/* the last base SDP parsed */
 };
 
 struct sta_media {
 	struct sta_media_engine *e;
-	LIST_ENTRY(sta_media) link;	/* in e->calls, when it has ports */
+	LIST_ENTRY(sta_media) link;	/* in e->calls, when it has a pair */
 	bool listed;			/* ...which it has */
 	char o_user[64];
 	char s_name[64];
@@ -77,8 +93,7 @@ struct sta_media {
 	struct oa_format *caps;		/* n_caps of them (malloc): a call
 					   holds a few, not OA_MAX_FMT */
 	size_t n_caps;
-	int fd[2];			/* RTP, RTCP; -1 when closed */
-	int index[2];			/* their su_root registrations */
+	struct media_pair *pair;	/* it sends from; NULL in mode "none" */
 	struct oa_stream stream;	/* what was settled */
 	bool sending;
 	bool started;			/* RTP has gone out once */
@@ -128,7 +143,7 @@ static void send_rtp(struct sta_media *m)
 	size_t len = payload(m, pkt + RTP_HEADER_LEN);
 
 	rtp_next_header(&m->rtp, pkt, len);
-	(void)sendto(m->fd[0], pkt, RTP_HEADER_LEN + len, MSG_DONTWAIT,
+	(void)sendto(m->pair->fd[0], pkt, RTP_HEADER_LEN + len, MSG_DONTWAIT,
 		     (struct sockaddr *)&m->peer, m->peer_len);
 }
 
@@ -153,7 +168,7 @@ static void send_report(struct sta_media *m, uint64_t now_ms)
 	else
 		((struct sockaddr_in *)&to)->sin_port =
 			htons((uint16_t)(m->stream.port + 1));
-	(void)sendto(m->fd[1], pkt, len, MSG_DONTWAIT,
+	(void)sendto(m->pair->fd[1], pkt, len, MSG_DONTWAIT,
 		     (struct sockaddr *)&to, m->peer_len);
 	m->next_report_ms = now_ms + RTCP_INTERVAL_MS;
 }
@@ -209,84 +224,110 @@ static bool sockaddr_of(char const *addr, unsigned port,
 	return true;
 }
 
+/* A non-blocking UDP socket bound to ADDR:PORT, or -1 with errno set. */
 static int bound_socket(char const *addr, unsigned port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd;
+	int fd, err;
 
-	if (!sockaddr_of(addr, port, &ss, &len))
+	if (!sockaddr_of(addr, port, &ss, &len)) {
+		errno = EINVAL;
 		return -1;
+	}
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) != 0) {
+		err = errno;
 		close(fd);
+		errno = err;
 		fd = -1;
 	}
 	return fd;
 }
 
-static void close_sockets(struct sta_media *m)
+static void pair_close(struct sta_media_engine *e, struct media_pair *p)
 {
 	for (int i = 0; i < 2; i++) {
-		if (m->index[i] > 0)	/* which leaves the socket open */
-			su_root_deregister(m->e->root, m->index[i]);
-		if (m->fd[i] >= 0)
-			close(m->fd[i]);
-		m->fd[i] = -1;
-		m->index[i] = 0;
+		if (p->index[i] > 0)	/* which leaves the socket open */
+			su_root_deregister(e->root, p->index[i]);
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
 	}
+	free(p);
 }
 
-static bool watch(struct sta_media *m, int i)
+static bool watch(struct sta_media_engine *e, struct media_pair *p, int i)
 {
 	su_wait_t w[1];
 
-	if (su_wait_create(w, m->fd[i], SU_WAIT_IN) != 0)
+	if (su_wait_create(w, p->fd[i], SU_WAIT_IN) != 0)
 		return false;
-	m->index[i] = su_root_register(m->e->root, w, on_readable, NULL, 0);
-	if (m->index[i] <= 0) {
+	p->index[i] = su_root_register(e->root, w, on_readable, NULL, 0);
+	if (p->index[i] <= 0) {
 		su_wait_destroy(w);
-		m->index[i] = 0;
+		p->index[i] = 0;
 		return false;
 	}
 	return true;
 }
 
-/* Bind PORT and PORT + 1 on m->o_addr, watched by the loop. */
-static bool open_pair(struct sta_media *m, unsigned port)
+/* Bind P's RTP socket and the RTCP one above it on the first pair of
+ * media.rtp_ports free on p->addr, from a random place in the range
+ * (agents sharing a host do not all begin at its first port, and the
+ * port is harder to guess).  Ports another program holds are skipped;
+ * any other error ends the search. */
+static bool pair_bind(struct sta_media_engine *e, struct media_pair *p)
 {
-	m->fd[0] = bound_socket(m->o_addr, port);
-	m->fd[1] = m->fd[0] >= 0 ? bound_socket(m->o_addr, port + 1) : -1;
-	if (m->fd[1] < 0 || !watch(m, 0) || !watch(m, 1)) {
-		close_sockets(m);
-		return false;
+	unsigned n = port_range_pairs(e->rtp_low, e->rtp_high);
+	unsigned start = n ? random32() % n : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned port = port_range_pair(e->rtp_low, e->rtp_high,
+						 start + i);
+
+		p->fd[0] = bound_socket(p->addr, port);
+		if (p->fd[0] >= 0) {
+			p->fd[1] = bound_socket(p->addr, port + 1);
+			if (p->fd[1] >= 0) {
+				p->port = port;
+				return true;
+			}
+			close(p->fd[0]);
+			p->fd[0] = -1;
+		}
+		if (errno != EADDRINUSE)
+			return false;
 	}
-	m->port = port;
-	return true;
+	return false;
 }
 
-/* A free pair from the pool that binds; ports that do not (another
- * program holds them) go back only after the search. */
-static bool take_ports(struct sta_media *m)
+/* The pair of local address ADDR, bound and watched the first time it
+ * is asked for; NULL when no pair of media.rtp_ports is free on it. */
+static struct media_pair *pair_of(struct sta_media_engine *e,
+				  char const *addr)
 {
-	struct port_pool *pool = &m->e->pool;
-	uint16_t tried[32];
-	unsigned n = 0;
-	bool ok = false;
+	struct media_pair *p;
+	int sndbuf = RTP_SNDBUF;
 
-	while (!ok && n < sizeof tried / sizeof tried[0]) {
-		uint16_t p = port_pool_take(pool);
-
-		if (p == 0)
-			break;
-		ok = open_pair(m, p);
-		if (!ok)
-			tried[n++] = p;
+	LIST_FOREACH(p, &e->pairs, link)
+		if (strcmp(p->addr, addr) == 0)
+			return p;
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	copy_str(p->addr, sizeof p->addr, addr);
+	p->fd[0] = p->fd[1] = -1;
+	if (!pair_bind(e, p) || !watch(e, p, 0) || !watch(e, p, 1)) {
+		pair_close(e, p);
+		return NULL;
 	}
-	while (n > 0)
-		port_pool_release(pool, tried[--n]);
-	return ok;
+	(void)setsockopt(p->fd[0], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+			 sizeof sndbuf);
+	LIST_INSERT_HEAD(&e->pairs, p, link);
+	log_info("media: RTP on %s port %u, RTCP on %u, for every call on "
+		 "that address", addr, p->port, p->port + 1);
+	return p;
 }
 
 /* ---- the engine --------------------------------------------------------- */
@@ -308,16 +349,12 @@ struct sta_media_engine *media_engine_create(su_root_t *root,
 			       cfg->n_audio * sizeof *e->audio);
 		e->n_audio = cfg->n_audio;
 	}
-	if (!e->tick || (cfg->n_audio && !e->audio) ||
-	    !port_pool_init(&e->pool, cfg->rtp_port_low,
-			    cfg->rtp_port_high)) {
+	e->rtp_low = cfg->rtp_port_low;
+	e->rtp_high = cfg->rtp_port_high;
+	if (!e->tick || (cfg->n_audio && !e->audio)) {
 		media_engine_destroy(e);
 		return NULL;
 	}
-	/* start anywhere in the range: agents sharing a host (and their
-	 * ports) do not all begin at its first port, and a port is harder
-	 * to guess */
-	e->pool.next = random32() % e->pool.count;
 	return e;
 }
 
@@ -327,8 +364,13 @@ void media_engine_destroy(struct sta_media_engine *e)
 		return;
 	while (!LIST_EMPTY(&e->calls))
 		media_close(LIST_FIRST(&e->calls));
+	while (!LIST_EMPTY(&e->pairs)) {
+		struct media_pair *p = LIST_FIRST(&e->pairs);
+
+		LIST_REMOVE(p, link);
+		pair_close(e, p);
+	}
 	su_timer_destroy(e->tick);
-	port_pool_free(&e->pool);
 	free(e->base.text);
 	free(e->audio);
 	free(e);
@@ -340,9 +382,8 @@ bool media_engine_differs(struct sta_media_engine const *e,
 	return e->mode != cfg->media_mode || e->n_audio != cfg->n_audio ||
 	       (e->n_audio && memcmp(e->audio, cfg->audio,
 				     e->n_audio * sizeof *e->audio)) ||
-	       e->pool.low != cfg->rtp_port_low +
-				      (cfg->rtp_port_low & 1u) ||
-	       e->pool.high != cfg->rtp_port_high;
+	       e->rtp_low != cfg->rtp_port_low ||
+	       e->rtp_high != cfg->rtp_port_high;
 }
 
 /* ---- a call's media ----------------------------------------------------- */
@@ -423,7 +464,6 @@ struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
 	if (!m)
 		return NULL;
 	m->e = e;
-	m->fd[0] = m->fd[1] = -1;
 	if (addr[0] == '[' && n > 2)	/* an IPv6 reference */
 		snprintf(m->o_addr, sizeof m->o_addr, "%.*s", (int)(n - 2),
 			 addr + 1);
@@ -432,14 +472,17 @@ struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
 	copy_str(m->c_addr, sizeof m->c_addr, m->o_addr);
 	m->o_sess = random32();
 	if (!take_base(m, base_sdp) ||
-	    (e->mode != STA_MEDIA_NONE && !take_ports(m))) {
-		log_warning("media: no RTP port free in media.rtp_ports, or "
-			    "the base SDP has no codec to use");
+	    (e->mode != STA_MEDIA_NONE &&
+	     !(m->pair = pair_of(e, m->o_addr)))) {
+		log_warning("media: no RTP port pair of media.rtp_ports free "
+			    "on %s, or the base SDP has no codec to use",
+			    m->o_addr);
 		free(m->caps);
 		free(m);
 		return NULL;
 	}
 	if (e->mode != STA_MEDIA_NONE) {
+		m->port = m->pair->port;
 		LIST_INSERT_HEAD(&e->calls, m, link);
 		m->listed = true;
 		if (e->n_calls++ == 0)
@@ -457,8 +500,6 @@ void media_close(struct sta_media *m)
 	e = m->e;
 	if (m->listed) {
 		LIST_REMOVE(m, link);
-		close_sockets(m);
-		port_pool_release(&e->pool, (uint16_t)m->port);
 		if (--e->n_calls == 0)
 			su_timer_reset(e->tick);
 	}

@@ -3,11 +3,14 @@
  *
  * sip_media.c owns, per call, the SDP the agent sends (through the pure
  * offer_answer.c: the o= version rises only when the answer changes) and,
- * unless media.mode is "none", an RTP/RTCP port pair from media.rtp_ports
- * on the call's signalling address: what arrives is read and dropped, and
- * one shared 20 ms su_timer of the agent's loop sends every call's RTP
- * (silence, or media.audio_file) and a sender report every 5 s.  Nothing
- * here blocks: the sockets are non-blocking and a full one drops.
+ * unless media.mode is "none", its RTP stream (own SSRC, sequence and
+ * timestamps) to its peer.  The engine binds one RTP/RTCP port pair from
+ * media.rtp_ports per local signalling address, the first time a call
+ * uses it, and keeps it to the end: every call on that address offers its
+ * port and sends from it; what arrives is read and dropped.  One shared
+ * 20 ms su_timer of the agent's loop sends every call's RTP (silence, or
+ * media.audio_file) and a sender report every 5 s.  Nothing here blocks:
+ * the sockets are non-blocking and a full one drops.
  */
 #ifndef STA_SIP_MEDIA_H
 #define STA_SIP_MEDIA_H
@@ -33,12 +36,12 @@ bool media_engine_differs(struct sta_media_engine const *e,
 			  struct sta_config const *cfg);
 
 /* A call's media whose signalling uses local address ADDR, its codecs
- * and o=/s= names from BASE_SDP (media.sdp_file).  NULL when no RTP port
- * is free or cannot be bound. */
+ * and o=/s= names from BASE_SDP (media.sdp_file).  NULL when ADDR has no
+ * RTP/RTCP pair yet and none of media.rtp_ports can be bound on it. */
 struct sta_media *media_open(struct sta_media_engine *e, char const *addr,
 			     char const *base_sdp);
 
-/* Stop sending, close the ports, give them back; M may be NULL. */
+/* Stop sending (the shared ports stay); M may be NULL. */
 void media_close(struct sta_media *m);
 
 /* M continues OLD's session (INVITE with Replaces): OLD's o= names with a

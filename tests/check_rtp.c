@@ -1,10 +1,10 @@
 /* check_rtp.c - unit tests of rtp.c (packets, G.711, the 20 ms schedule
- * on a fake clock), port_pool.c and wav.c. */
+ * on a fake clock), port_range.c and wav.c. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "port_pool.h"
+#include "port_range.h"
 #include "rtp.h"
 #include "wav.h"
 
@@ -152,38 +152,19 @@ START_TEST(range_syntax)
 }
 END_TEST
 
-START_TEST(pool_takes_even_ports_round_robin)
+START_TEST(range_pairs_are_even_ports_wrapping)
 {
-	struct port_pool p;
-
-	ck_assert(port_pool_init(&p, 20001, 20006));	/* 20002, 20004 */
-	ck_assert_uint_eq(port_pool_take(&p), 20002);
-	ck_assert_uint_eq(port_pool_take(&p), 20004);
-	ck_assert_uint_eq(port_pool_take(&p), 0);
-	ck_assert_uint_eq(port_pool_in_use(&p), 2);
-	port_pool_release(&p, 20002);
-	port_pool_release(&p, 20003);		/* not one of its ports */
-	port_pool_release(&p, 30000);
-	ck_assert_uint_eq(port_pool_in_use(&p), 1);
-	ck_assert_uint_eq(port_pool_take(&p), 20002);
-	port_pool_release(&p, 20004);
-	port_pool_release(&p, 20002);
-	ck_assert_uint_eq(port_pool_take(&p), 20004);	/* after the last */
-	port_pool_free(&p);
-}
-END_TEST
-
-START_TEST(pool_of_one_pair_serves_calls_in_turn)
-{
-	struct port_pool p;
-
-	ck_assert(port_pool_init(&p, 20000, 20001));
-	for (int i = 0; i < 3; i++) {
-		ck_assert_uint_eq(port_pool_take(&p), 20000);
-		ck_assert_uint_eq(port_pool_take(&p), 0);
-		port_pool_release(&p, 20000);
-	}
-	port_pool_free(&p);
+	ck_assert_uint_eq(port_range_pairs(20001, 20006), 2); /* 20002, 20004 */
+	ck_assert_uint_eq(port_range_pair(20001, 20006, 0), 20002);
+	ck_assert_uint_eq(port_range_pair(20001, 20006, 1), 20004);
+	ck_assert_uint_eq(port_range_pair(20001, 20006, 2), 20002);
+	ck_assert_uint_eq(port_range_pair(20001, 20006, 7), 20004);
+	ck_assert_uint_eq(port_range_pairs(20000, 20001), 1);
+	ck_assert_uint_eq(port_range_pair(20000, 20001, 5), 20000);
+	ck_assert_uint_eq(port_range_pairs(20000, 29999), 5000);
+	ck_assert_uint_eq(port_range_pair(20000, 29999, 4999), 29998);
+	ck_assert_uint_eq(port_range_pairs(20001, 20002), 0);
+	ck_assert_uint_eq(port_range_pair(20001, 20002, 0), 0);
 }
 END_TEST
 
@@ -259,8 +240,7 @@ Suite *check_suite(void)
 	tcase_add_test(tc, g711_known_values);
 	tcase_add_test(tc, sender_report_layout);
 	tcase_add_test(tc, range_syntax);
-	tcase_add_test(tc, pool_takes_even_ports_round_robin);
-	tcase_add_test(tc, pool_of_one_pair_serves_calls_in_turn);
+	tcase_add_test(tc, range_pairs_are_even_ports_wrapping);
 	tcase_add_test(tc, wav_accepts_8k_mono_16bit);
 	tcase_add_test(tc, wav_refuses_other_formats);
 	suite_add_tcase(s, tc);

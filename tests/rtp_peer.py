@@ -11,9 +11,17 @@
     rtp_peer.py calls AGENT_PORT N
         N calls one after the other, each until RTP from the agent arrives,
         then BYE; prints "CALL i code=C port=P rtp=N" for each.
-    rtp_peer.py overlap AGENT_PORT
-        a second call while the first is up; prints "OVERLAP first=C1
-        second=C2 retry_after=R" (R: the second answer's Retry-After).
+    rtp_peer.py pair AGENT_PORT
+        two calls up at once, each with its own RTP port: prints "PAIR
+        first=C1 second=C2 port1=P1 port2=P2 ssrc1=S1 ssrc2=S2" (the
+        ports answered, the SSRCs seen: "x" for more than one), a STREAM1
+        and STREAM2 line of each one's RTP for 1.5 s (as RTP1 of hold),
+        then ends the first call and prints "AFTER first_bye=C rtp1=N"
+        (the first's RTP 0.5 s after) and a STREAM2_AFTER line of the
+        second's RTP for 1.5 s, "missing" counted from before the BYE.
+    rtp_peer.py taken AGENT_PORT RTP_PORT
+        holds RTP_PORT and the port above on 127.0.0.1 and calls the
+        agent; prints "TAKEN code=C retry_after=R".
     rtp_peer.py payload AGENT_PORT PT
         calls the agent offering only payload type PT (0, 8 or 13), takes
         its RTP for 1 s and prints "PAYLOAD code=C pt=P n=N sizes=S
@@ -24,6 +32,7 @@
 Only loopback; every wait is bounded.
 """
 import re
+import select
 import socket
 import struct
 import sys
@@ -296,19 +305,70 @@ def cmd_payload(agent_port, pt):
         call.bye()
 
 
-def cmd_overlap(agent_port):
-    rtp, _rtcp = free_pair()
-    port = rtp.getsockname()[1]
-    first = Call(agent_port, port)
-    c1, _ = first.invite(sdp(port, 1))
-    second = Call(agent_port, port)
-    c2, _ = second.invite(sdp(port, 1))
-    m = re.search(r"^Retry-After:\s*(\d+)", second.last_head, re.M | re.I)
-    say("OVERLAP first=%d second=%d retry_after=%s"
-        % (c1, c2, m.group(1) if m else "-"))
-    for call, code in ((first, c1), (second, c2)):
-        if code == 200:
-            call.bye()
+def receive_ssrc(socks, seconds):
+    """RTP packets on each of SOCKS for SECONDS, as receive() gives them,
+    and the set of SSRCs seen on each."""
+    pkts = [[] for _ in socks]
+    ssrcs = [set() for _ in socks]
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return pkts, ssrcs
+        ready, _, _ = select.select(socks, [], [], left)
+        for k, sock in enumerate(socks):
+            if sock not in ready:
+                continue
+            data = sock.recv(2048)
+            if len(data) >= 12:
+                b1, seq, ts, ssrc = data[1], *struct.unpack("!HII", data[2:12])
+                pkts[k].append((time.monotonic(), seq, ts, b1 & 0x7f,
+                                b1 >> 7, len(data) - 12))
+                ssrcs[k].add(ssrc)
+
+
+def cmd_pair(agent_port):
+    rtp1, _rtcp1 = free_pair()
+    rtp2, _rtcp2 = free_pair()
+    port1, port2 = rtp1.getsockname()[1], rtp2.getsockname()[1]
+    first, second = Call(agent_port, port1), Call(agent_port, port2)
+    c1, a1 = first.invite(sdp(port1, 1))
+    c2, a2 = second.invite(sdp(port2, 1))
+    if c1 == 200 and c2 == 200:
+        time.sleep(0.1)                   # both streams under way
+        drain(rtp1)
+        drain(rtp2)
+    (p1, p2), (s1, s2) = receive_ssrc([rtp1, rtp2], 1.5)
+    one = lambda ssrcs: "%08x" % next(iter(ssrcs)) if len(ssrcs) == 1 else "x"
+    say("PAIR first=%d second=%d port1=%d port2=%d ssrc1=%s ssrc2=%s"
+        % (c1, c2, answer_facts(a1)["audio_port"],
+           answer_facts(a2)["audio_port"], one(s1), one(s2)))
+    stats("STREAM1", p1)
+    stats("STREAM2", p2)
+    if c1 != 200 or c2 != 200:
+        return
+    bye = first.bye()
+    time.sleep(0.1)
+    drain(rtp1)
+    (q1, q2), (_t1, t2) = receive_ssrc([rtp1, rtp2], 1.5)
+    say("AFTER first_bye=%d rtp1=%d ssrc2=%s"
+        % (bye, len(q1), one(s2 | t2)))
+    stats("STREAM2_AFTER", p2[-1:] + q2)
+    second.bye()
+
+
+def cmd_taken(agent_port, rtp_port):
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind((HOST, rtp_port))
+    rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtcp.bind((HOST, rtp_port + 1))
+    port = free_pair()[0].getsockname()[1]
+    call = Call(agent_port, port)
+    code, _ = call.invite(sdp(port, 1))
+    m = re.search(r"^Retry-After:\s*(\d+)", call.last_head, re.M | re.I)
+    say("TAKEN code=%d retry_after=%s" % (code, m.group(1) if m else "-"))
+    if code == 200:
+        call.bye()
 
 
 def main(argv):
@@ -320,8 +380,10 @@ def main(argv):
         cmd_hold(int(argv[2]), seconds)
     elif len(argv) == 4 and argv[1] == "payload":
         cmd_payload(int(argv[2]), int(argv[3]))
-    elif len(argv) == 3 and argv[1] == "overlap":
-        cmd_overlap(int(argv[2]))
+    elif len(argv) == 3 and argv[1] == "pair":
+        cmd_pair(int(argv[2]))
+    elif len(argv) == 4 and argv[1] == "taken":
+        cmd_taken(int(argv[2]), int(argv[3]))
     elif len(argv) == 4 and argv[1] == "calls":
         cmd_calls(int(argv[2]), int(argv[3]))
     else:
