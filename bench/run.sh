@@ -541,6 +541,10 @@ wait_gone() {
 field() { echo "$1" | awk -v k="$2" '{ print (NF >= k) ? $k : "-" }'; }
 
 # ---- NOTIFY analysis -----------------------------------------------------------
+# The referer scenario's log lines are read split at every single space:
+# sipp prints a time field of 0 (a usec of exactly 0) as nothing, and awk's
+# default splitting would shift every field after it.
+LOG_FS='[ ]'
 # notify_stats LOG LATEFILE [GAPFILE]: from bench/sipp/referer.xml's lines
 #   N <call> <sec> <usec> <state> <sipfrag code> <CSeq>
 # print "calls notifies finals finals200 below min_gap_ms" and write every
@@ -548,10 +552,7 @@ field() { echo "$1" | awk -v k="$2" '{ print (NF >= k) ? $k : "-" }'; }
 # every gap between two NOTIFYs of a subscription (ms) to GAPFILE.
 notify_stats() {
 	: >"$2"
-	awk -v iv="$INTERVAL" -v late="$2" -v gaps="${3:-/dev/null}" '
-	$1 == "N" && NF == 6 {	# sipp prints a usec of 0 as nothing
-		$7 = $6; $6 = $5; $5 = $4; $4 = 0
-	}
+	awk -F "$LOG_FS" -v iv="$INTERVAL" -v late="$2" -v gaps="${3:-/dev/null}" '
 	$1 == "N" {
 		c = $2; t = $3 * 1000000 + $4
 		if ((c in cseq) && cseq[c] == $7) { retrans++; next }
@@ -582,17 +583,13 @@ notify_stats() {
 # print "answered a202 a503 a503_without_retry_after" and write "code ms"
 # (REFER sent -> its first answer read, on the referer) to RTFILE.
 answer_stats() {
-	awk -v rt="$2" '
-	# sipp printed one time field empty once in 170,400 lines (NF 7):
-	# the answer counts, its time is not known.
-	$1 == "A" && (NF == 8 || NF == 7) {
+	awk -F "$LOG_FS" -v rt="$2" '
+	$1 == "A" && NF == 8 {
 		if ($2 in seen) next
 		seen[$2] = 1; n++
-		code = $(NF - 1)
-		if (code == "202") a202++
-		if (code == "503") { a503++; if ($NF !~ /^[0-9]+$/) nora++ }
-		if (NF == 8)
-			printf "%s %.3f\n", code, (($5 - $3) * 1000000 + $6 - $4) / 1000 > rt
+		if ($7 == "202") a202++
+		if ($7 == "503") { a503++; if ($8 !~ /^[0-9]+$/) nora++ }
+		printf "%s %.3f\n", $7, (($5 - $3) * 1000000 + $6 - $4) / 1000 > rt
 	}
 	END { printf "%d %d %d %d\n", n, a202, a503, nora }' "$1" 2>/dev/null ||
 		echo "0 0 0 0"
@@ -959,7 +956,7 @@ overload_run() {
 	fail=$(sipp_stat "$d/referer.csv" 'FailedCall(C)')
 	retr=$(sipp_stat "$d/referer.csv" 'Retransmissions(C)')
 	ans=$(answer_stats "$d/referer.log" "$d/answers.txt")
-	done=$(awk -v a="$t0" -v s="$secs" -v iv="$INTERVAL" '
+	done=$(awk -F "$LOG_FS" -v a="$t0" -v s="$secs" -v iv="$INTERVAL" '
 		$1 == "N" && NF == 7 && $5 == "terminated" && $6 == "200" {
 			if ($2 in seen) next
 			t = $3 + $4 / 1e6 - a - iv / 1000
@@ -979,7 +976,7 @@ overload_run() {
 # overload) the first REFER was sent of the unbroken run of good calls that
 # lasts to the probe's last call; "never" when the last call is not good.
 probe_recovery() {
-	awk -v t0="$2" -v n="$3" -v okms="$PROBE_OK_MS" -v pr="$(($3 / PROBE_S))" '
+	awk -F "$LOG_FS" -v t0="$2" -v n="$3" -v okms="$PROBE_OK_MS" -v pr="$(($3 / PROBE_S))" '
 	$1 == "A" && NF == 8 && !($2 in code) { code[$2] = $7; sent[$2] = $3 + $4 / 1e6 }
 	$1 == "N" && NF == 7 && $5 == "terminated" && $6 == "200" && !($2 in fin) {
 		fin[$2] = $3 + $4 / 1e6 }
