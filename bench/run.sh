@@ -520,6 +520,15 @@ sipp_bg() {
 	SIPP_PID=$!
 	track $SIPP_PID
 }
+# referer_bg D NAME TIMEOUT_S PORT TARGET_PORT RATE N OPEN: bench/sipp/referer.xml
+# from PORT against the agent (targets at TARGET_PORT), RATE REFERs/s, N in
+# all, at most OPEN calls open; every answer and NOTIFY logged to D/NAME.log.
+referer_bg() {
+	sipp_bg "$1/$2" "$3" -sf "$SCEN/referer.xml" \
+		"127.0.0.1:$AGENT_PORT" -p "$4" -key target_port "$5" \
+		-r "$6" -m "$7" -l "$8" -recv_timeout 30000 \
+		-trace_logs -log_file "$1/$2.log"
+}
 # sipp_stat CSV COLUMN: COLUMN of the last line of a sipp -trace_stat file.
 sipp_stat() {
 	awk -F';' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i }
@@ -644,10 +653,7 @@ agent_trial() {
 	wait_udp "$tp" || die "target sipp did not start: $(tail -n 5 "$d/target.out")"
 	t0=$(now)
 	cpu0=$(cpu_s $AGENT_PID)
-	sipp_bg "$d/referer" $((s + 60)) -sf "$SCEN/referer.xml" \
-		"127.0.0.1:$AGENT_PORT" -p "$rp" -key target_port "$tp" \
-		-r "$r" -m "$n" -l $((r * 5 + 1000)) -recv_timeout 30000 \
-		-trace_logs -log_file "$d/referer.log"
+	referer_bg "$d" referer $((s + 60)) "$rp" "$tp" "$r" "$n" $((r * 5 + 1000))
 	rsp=$(sipp_of $SIPP_PID)
 	tsp=$(sipp_of $tpid)
 	# VmRSS every second (rss.txt: seconds kB) until the agent is gone,
@@ -927,20 +933,14 @@ overload_run() {
 	t0=$(now)
 	# -l far above what a collapsing agent leaves open: the referer keeps
 	# offering the rate instead of waiting for calls to end
-	sipp_bg "$d/referer" $((secs + 90)) -sf "$SCEN/referer.xml" \
-		"127.0.0.1:$AGENT_PORT" -p "$rp" -key target_port "$tp" \
-		-r "$r" -m "$n" -l $((n + 1000)) -recv_timeout 30000 \
-		-trace_logs -log_file "$d/referer.log"
+	referer_bg "$d" referer $((secs + 90)) "$rp" "$tp" "$r" "$n" $((n + 1000))
 	rpid=$SIPP_PID
 	rss_sampler "$d" $((secs + PROBE_S + 150)) ""
 	spid=$SAMPLER_PID
 	sleep "$(awk -v a="$t0" -v b="$(now)" -v s="$secs" \
 		'BEGIN { d = a + s - b; printf "%.2f", (d > 0) ? d : 0 }')"
 	tdrop=$(now)
-	sipp_bg "$d/probe" $((PROBE_S + 90)) -sf "$SCEN/referer.xml" \
-		"127.0.0.1:$AGENT_PORT" -p "$qp" -key target_port "$tp" \
-		-r "$pr" -m "$pn" -l $((pn + 1000)) -recv_timeout 30000 \
-		-trace_logs -log_file "$d/probe.log"
+	referer_bg "$d" probe $((PROBE_S + 90)) "$qp" "$tp" "$pr" "$pn" $((pn + 1000))
 	qpid=$SIPP_PID
 	wait_pid $rpid
 	wait_pid $qpid
