@@ -155,13 +155,19 @@ static uint64_t timer_clock_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* How far past its due time the tick is at NOW (timer_clock_ms()); 0
+ * before the loop first runs it (start-up is no lateness). */
+static uint64_t tick_overdue_ms(struct sip_overload const *ov, uint64_t now)
+{
+	return ov->tick_due_ms && now > ov->tick_due_ms ?
+		now - ov->tick_due_ms : 0;
+}
+
 /* The loop's lateness at NOW (timer_clock_ms()): the tick's last, or more
- * while it is overdue.  The daemon's start-up before its loop runs is no
- * lateness. */
+ * while it is overdue. */
 static unsigned loop_lag_ms(struct sip_overload const *ov, uint64_t now)
 {
-	uint64_t overdue = ov->tick_due_ms && now > ov->tick_due_ms ?
-		now - ov->tick_due_ms : 0;
+	uint64_t overdue = tick_overdue_ms(ov, now);
 
 	return overdue > ov->tick_lag_ms ? (unsigned)overdue : ov->tick_lag_ms;
 }
@@ -237,8 +243,7 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t,
 	uint64_t now = timer_clock_ms();
 
 	(void)magic;
-	ov->tick_lag_ms = ov->tick_due_ms && now > ov->tick_due_ms ?
-		(unsigned)(now - ov->tick_due_ms) : 0;
+	ov->tick_lag_ms = (unsigned)tick_overdue_ms(ov, now);
 	ov->tick_due_ms = now + OVERLOAD_TICK_MS;
 	su_timer_set_interval(t, on_tick, arg, OVERLOAD_TICK_MS);
 	sample(ov, sta_now_ms());
