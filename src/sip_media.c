@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sofia-sip/su.h>
 #include <sofia-sip/su_alloc.h>
 
 #include "config.h"
@@ -150,7 +151,9 @@ static void send_rtp(struct sta_media *m)
 static void send_report(struct sta_media *m, uint64_t now_ms)
 {
 	uint8_t pkt[RTCP_SR_LEN + 8 + 64 + 4 + 4];
-	struct sockaddr_storage to = m->peer;
+	struct sockaddr_storage to;
+	int family;
+	unsigned char const *bytes = sockaddr_bytes(&m->peer, &family);
 	char cname[80];
 	struct timespec ts;
 	size_t len;
@@ -162,12 +165,7 @@ static void send_report(struct sta_media *m, uint64_t now_ms)
 				 (uint32_t)(((uint64_t)ts.tv_nsec << 32) /
 					    1000000000u),
 				 cname, pkt);
-	if (to.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&to)->sin6_port =
-			htons((uint16_t)(m->stream.port + 1));
-	else
-		((struct sockaddr_in *)&to)->sin_port =
-			htons((uint16_t)(m->stream.port + 1));
+	sockaddr_set(&to, family, bytes, (in_port_t)(m->stream.port + 1));
 	(void)sendto(m->pair->fd[1], pkt, len, MSG_DONTWAIT,
 		     (struct sockaddr *)&to, m->peer_len);
 	m->next_report_ms = now_ms + RTCP_INTERVAL_MS;
@@ -219,8 +217,7 @@ static bool sockaddr_of(char const *addr, unsigned port,
 	if (!host_address(addr, &family, bytes))
 		return false;
 	sockaddr_set(ss, family, bytes, (in_port_t)port);
-	*len = family == AF_INET ? sizeof(struct sockaddr_in)
-				 : sizeof(struct sockaddr_in6);
+	*len = su_sockaddr_size((su_sockaddr_t const *)ss);
 	return true;
 }
 
