@@ -410,11 +410,39 @@ sta_finish() {
 # LOGFILE holds referer.xml's lines
 #   NOTIFY call=<n> sec=<s> usec=<us> state=... event=... ctype=... frag=<line>
 # (receive times taken by sipp's gettimeofday).  Prints every gap between
-# two consecutive NOTIFYs of one call, and fails when any is shorter than
-# INTERVAL_MS (exactly: microsecond resolution, no tolerance) or when the log
-# has no NOTIFY.
+# two consecutive NOTIFYs of one call, and fails when the log has no NOTIFY
+# or a gap is shorter than INTERVAL_MS (microsecond resolution) - with one
+# exception, the receiver's own jitter: sipp stamps a NOTIFY when it gets
+# round to reading it, and one read late makes the next gap look short (a
+# run saw 996 ms for two NOTIFYs the agent logged 1013 ms apart).  A gap
+# short by less than STA_RECV_JITTER_MS (20) passes only when the send
+# times the agents logged themselves ($STA_OUT/*.log, see
+# check_agent_notify_gaps) hold no gap below INTERVAL_MS: the agent's
+# pacing is still checked exactly, on its side.
+STA_RECV_JITTER_MS=${STA_RECV_JITTER_MS:-20}
 check_notify_gaps() {
-	awk -v iv="$2" '
+	_rc=0
+	notify_gaps_seen "$1" "$2" || _rc=$?
+	[ "$_rc" -ne 2 ] && return "$_rc"
+	# only short by the receiver's jitter: the agents' own send times decide
+	_agent_logs=$(grep -l ' transfer [0-9]*: NOTIFY ' "$STA_OUT"/*.log 2>/dev/null)
+	if [ -z "$_agent_logs" ]; then
+		echo "no agent log with its NOTIFY send times: the short gap stands"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	check_agent_notify_gaps "$2" $_agent_logs >"$STA_OUT/agent_send_gaps.txt"
+	_rc=$?
+	echo "short only at the receiver; the agents' send times ($(echo $_agent_logs)): $(grep -c ' ms' "$STA_OUT/agent_send_gaps.txt") gaps, $(grep -c 'TOO CLOSE' "$STA_OUT/agent_send_gaps.txt") below $2 ms"
+	grep -e 'TOO CLOSE' -e '^no ' "$STA_OUT/agent_send_gaps.txt"
+	return "$_rc"
+}
+
+# notify_gaps_seen LOGFILE INTERVAL_MS: the gaps as the receiver saw them;
+# exit 0 when none is short, 2 when the short ones are short by less than
+# STA_RECV_JITTER_MS, 1 otherwise (or no NOTIFY, or an unparsable line).
+notify_gaps_seen() {
+	awk -v iv="$2" -v jitter="$STA_RECV_JITTER_MS" '
 	$1 == "NOTIFY" {
 		call = ""; sec = ""; usec = ""; frag = ""
 		for (i = 2; i <= NF; i++) {
@@ -434,7 +462,8 @@ check_notify_gaps() {
 		if (call in last) {
 			gap = t - last[call]
 			flag = ""
-			if (gap < iv * 1000) { flag = "   < " iv " ms: TOO CLOSE"; bad++ }
+			if (gap < (iv - jitter) * 1000) { flag = "   < " iv " ms: TOO CLOSE"; bad++ }
+			else if (gap < iv * 1000) { flag = "   < " iv " ms: TOO CLOSE at the receiver"; soft++ }
 			printf "call %s: NOTIFY %d -> %d: %.3f ms (%s -> %s)%s\n", \
 			    call, num[call] - 1, num[call], gap / 1000.0, \
 			    lastfrag[call], frag, flag
@@ -446,7 +475,7 @@ check_notify_gaps() {
 	}
 	END {
 		if (!seen) { print "no NOTIFY logged"; exit 1 }
-		exit bad ? 1 : 0
+		exit bad ? 1 : soft ? 2 : 0
 	}' "$1"
 }
 
