@@ -15,12 +15,14 @@ from a table, logs every question and never answers some names.
         sends M (default OPTIONS, no body) and prints "STATUS code ms"
         (the final answer and the time it took).
     sip_peer.py uas IP PORT [--code C] [--contact URI] [--fork-contact URI]
-        [--seconds S]
+        [--refer REFER_TO] [--seconds S]
         prints "REQUEST METHOD R-URI" for every request (and "RESPONSE
         code phrase" for any response that reaches it); answers INVITE
         with C (a 2xx or 3xx carries --contact), then, with --fork-contact,
         with a second 200 of another To tag naming that Contact (a fork);
-        BYE and the rest 200.
+        BYE and the rest 200.  With --refer, right after its 2xx it sends
+        a REFER to REFER_TO in that call (to the INVITE's Contact, with
+        --contact as its own); its answer prints as a RESPONSE line.
     sip_peer.py transferee AGENT_PORT [--refer-code C] [--refer-sub-false]
         [--notify 100,200] [--delay S] [--gap S] [--seconds S]
         calls the agent (INVITE, 200, ACK) and prints "CALL call-id
@@ -163,13 +165,33 @@ def cmd_uas(a):
             extra = ""
             if a.contact and 200 <= a.code < 400:
                 extra = "Contact: <%s>\r\n" % a.contact
+            headers["to"] = [headers["to"][0] + ";tag=" + token()]
             reply(sock, addr, start, headers, a.code, "Answer", extra)
+            if a.refer and 200 <= a.code < 300:
+                refer_in_call(sock, addr, headers, a)
             if a.fork_contact:
                 headers["to"] = [headers["to"][0].split(";tag=")[0]]
                 reply(sock, addr, start, headers, 200, "Fork",
                       "Contact: <%s>\r\n" % a.fork_contact)
         else:
             reply(sock, addr, start, headers, 200, "OK")
+
+
+def refer_in_call(sock, addr, invite, a):
+    """A REFER to A.refer in the call INVITE set up (the agent placed it):
+    From and To swapped, to the INVITE's Contact, CSeq 1 of this side."""
+    ip, port = sock.getsockname()[:2]
+    contact = a.contact or "sip:target@%s:%d" % (ip, port)
+    msg = ("REFER %s SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 1 REFER\r\n"
+           "Contact: <%s>\r\nRefer-To: <%s>\r\n"
+           "Content-Length: 0\r\n\r\n") % (
+        first(invite, "contact").strip("<>"), ip, port, token(),
+        first(invite, "to"), first(invite, "from"), first(invite, "call-id"),
+        contact, a.refer)
+    sock.sendto(msg.encode(), addr)
 
 
 class Call:
@@ -337,6 +359,7 @@ def main():
     u.add_argument("--code", type=int, default=486)
     u.add_argument("--contact")
     u.add_argument("--fork-contact")
+    u.add_argument("--refer")
     u.add_argument("--seconds", type=float, default=20)
     t = sub.add_parser("transferee")
     t.add_argument("agent_port", type=int)
