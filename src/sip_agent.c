@@ -238,7 +238,8 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !(agent->conns = sip_connections_create(agent)) ||
 	    !(agent->media = media_engine_create(root, cfg)) ||
-	    !sip_overload_create(agent, dispatch_request)) {
+	    !sip_overload_create(agent, dispatch_request) ||
+	    !sta_headers_make(agent->home, &agent->hdr)) {
 		sip_agent_destroy(agent);
 		return NULL;
 	}

@@ -33,6 +33,17 @@ uint64_t sta_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+bool sta_headers_make(su_home_t *home, struct sta_headers *h)
+{
+	h->allow = sip_allow_make(home, STA_ALLOW);
+	h->supported = sip_supported_make(home, STA_SUPPORTED);
+	h->allow_events = sip_allow_events_make(home, STA_ALLOW_EVENTS);
+	h->sipfrag = sip_content_type_make(home, "message/sipfrag;version=2.0");
+	h->sdp = sip_content_type_make(home, "application/sdp");
+	return h->allow && h->supported && h->allow_events && h->sipfrag &&
+	       h->sdp;
+}
+
 struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct sip_answer ans = {

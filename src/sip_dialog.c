@@ -475,9 +475,9 @@ static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d)
 {
 	nta_incoming_treply(irq, SIP_200_OK,
 			    SIPTAG_CONTACT(d->contact),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_ALLOW(d->agent->hdr.allow),
+			    SIPTAG_SUPPORTED(d->agent->hdr.supported),
+			    SIPTAG_CONTENT_TYPE(d->agent->hdr.sdp),
 			    SIPTAG_PAYLOAD_STR(d->local_sdp), TAG_END());
 	return 200;
 }
