@@ -58,6 +58,14 @@ struct sta_headers {
 	struct msg_content_type_s *sdp;		/* application/sdp */
 };
 
+/* agent_contact_for()'s last answer: the Contact is the primary
+ * transport's name, the same for every request on it, and making it
+ * (format, then parse) cost more than copying it. */
+struct contact_memo {
+	void const *tport;		/* the primary transport it is for */
+	struct sip_contact_s *contact;	/* in the agent's home */
+};
+
 /* One bound listen address, for loop detection. */
 struct listen_addr {
 	struct sockaddr_storage addr;	/* port included */
@@ -96,6 +104,7 @@ struct sta_agent {
 	struct nta_agent_s *nta;
 	struct sip_contact_s *contact;	/* the agent's own Contact */
 	struct sta_headers hdr;		/* constant headers, in home */
+	struct contact_memo contact_memo;
 	const struct sta_config *cfg;
 	unsigned t1_ms;			/* sip.t1 as read at start (NTA's) */
 	struct rate_table *rates;
