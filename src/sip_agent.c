@@ -217,6 +217,11 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 					     SRESTAG_RESOLV_CONF(
 						     cfg->resolv_conf)),
 				      NTATAG_MERGE_482(1),
+				      /* each message's headers from one
+				       * 1.5 kB block, not a malloc() each;
+				       * more would cost memory in the
+				       * messages NTA keeps for 32 s */
+				      NTATAG_PRELOAD(1500),
 				      NTATAG_SIP_T1(agent->t1_ms),
 				      NTATAG_SIP_T1X64(64 * agent->t1_ms),
 				      UDP_BUFFER_TAGS(cfg), STREAM_TAGS(cfg),
@@ -233,7 +238,8 @@ struct sta_agent *sip_agent_create(su_root_t *root,
 	    !sip_auth_create(root, cfg, &agent->auth) || !bind_listen(agent) ||
 	    !(agent->conns = sip_connections_create(agent)) ||
 	    !(agent->media = media_engine_create(root, cfg)) ||
-	    !sip_overload_create(agent, dispatch_request)) {
+	    !sip_overload_create(agent, dispatch_request) ||
+	    !sta_headers_make(agent->home, &agent->hdr)) {
 		sip_agent_destroy(agent);
 		return NULL;
 	}

@@ -33,6 +33,17 @@ uint64_t sta_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+bool sta_headers_make(su_home_t *home, struct sta_headers *h)
+{
+	h->allow = sip_allow_make(home, STA_ALLOW);
+	h->supported = sip_supported_make(home, STA_SUPPORTED);
+	h->allow_events = sip_allow_events_make(home, STA_ALLOW_EVENTS);
+	h->sipfrag = sip_content_type_make(home, "message/sipfrag;version=2.0");
+	h->sdp = sip_content_type_make(home, "application/sdp");
+	return h->allow && h->supported && h->allow_events && h->sipfrag &&
+	       h->sdp;
+}
+
 struct sip_answer sip_answer_of(nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct sip_answer ans = {
@@ -157,33 +168,46 @@ static bool host_is_wildcard(char const *host)
 	       strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0;
 }
 
+/* The agent's Contact for requests on primary transport N, made from
+ * its name, in HOME; NULL when N says too little. */
+static struct sip_contact_s *contact_of(struct sta_agent const *agent,
+					tp_name_t const *n, su_home_t *home)
+{
+	char const *host;
+	bool v6;
+
+	if (!n->tpn_proto || !n->tpn_port)
+		return NULL;
+	host = host_is_wildcard(n->tpn_host) ? agent->contact->m_url->url_host
+					     : n->tpn_host;
+	v6 = strchr(host, ':') && host[0] != '[';
+	if (strcasecmp(n->tpn_proto, "tls") == 0)
+		return sip_contact_format(home, "<sips:%s%s%s:%s>",
+					  v6 ? "[" : "", host, v6 ? "]" : "",
+					  n->tpn_port);
+	return sip_contact_format(home, "<sip:%s%s%s:%s;transport=%s>",
+				  v6 ? "[" : "", host, v6 ? "]" : "",
+				  n->tpn_port, n->tpn_proto);
+}
+
 struct sip_contact_s *agent_contact_for(struct sta_agent *agent,
 					nta_incoming_t *irq, su_home_t *home)
 {
 	tport_t *tp = nta_incoming_transport(agent->nta, irq, NULL);
 	tport_t *primary = tp && tport_is_secondary(tp) ? tport_parent(tp)
 							 : tp;
-	tp_name_t const *n = primary ? tport_name(primary) : NULL;
-	url_t const *fallback = agent->contact->m_url;
-	char const *host;
-	sip_contact_t *m = NULL;
+	struct contact_memo *memo = &agent->contact_memo;
 
-	if (n && n->tpn_proto && n->tpn_port) {
-		host = host_is_wildcard(n->tpn_host) ? fallback->url_host
-						     : n->tpn_host;
-		bool v6 = strchr(host, ':') && host[0] != '[';
-
-		m = strcasecmp(n->tpn_proto, "tls") == 0 ?
-			sip_contact_format(home, "<sips:%s%s%s:%s>",
-					   v6 ? "[" : "", host, v6 ? "]" : "",
-					   n->tpn_port) :
-			sip_contact_format(home, "<sip:%s%s%s:%s;transport=%s>",
-					   v6 ? "[" : "", host, v6 ? "]" : "",
-					   n->tpn_port, n->tpn_proto);
+	if (primary && primary != memo->tport) {
+		su_free(agent->home, memo->contact);
+		memo->contact = contact_of(agent, tport_name(primary),
+					   agent->home);
+		memo->tport = memo->contact ? primary : NULL;
 	}
 	if (tp)
 		tport_unref(tp);
-	return m ? m : sip_contact_dup(home, agent->contact);
+	return sip_contact_dup(home, primary && memo->contact ? memo->contact
+							 : agent->contact);
 }
 
 char *agent_offer(struct sta_agent const *agent, char const *host,

@@ -47,6 +47,25 @@ struct sip_contact_s;
 #define STA_SUPPORTED "replaces, norefersub"
 #define STA_ALLOW_EVENTS "refer"
 
+/* The headers every transfer's messages carry (202, NOTIFY, INVITE),
+ * parsed once at start into the agent's home: NTA copies a header object
+ * for a fraction of what parsing its text costs in every message. */
+struct sta_headers {
+	struct sip_allow_s *allow;		/* STA_ALLOW */
+	struct msg_list_s *supported;		/* STA_SUPPORTED */
+	struct msg_list_s *allow_events;	/* STA_ALLOW_EVENTS */
+	struct msg_content_type_s *sipfrag;	/* message/sipfrag;version=2.0 */
+	struct msg_content_type_s *sdp;		/* application/sdp */
+};
+
+/* agent_contact_for()'s last answer: the Contact is the primary
+ * transport's name, the same for every request on it, and making it
+ * (format, then parse) cost more than copying it. */
+struct contact_memo {
+	void const *tport;		/* the primary transport it is for */
+	struct sip_contact_s *contact;	/* in the agent's home */
+};
+
 /* One bound listen address, for loop detection. */
 struct listen_addr {
 	struct sockaddr_storage addr;	/* port included */
@@ -84,6 +103,8 @@ struct sta_agent {
 	su_root_t *root;
 	struct nta_agent_s *nta;
 	struct sip_contact_s *contact;	/* the agent's own Contact */
+	struct sta_headers hdr;		/* constant headers, in home */
+	struct contact_memo contact_memo;
 	const struct sta_config *cfg;
 	unsigned t1_ms;			/* sip.t1 as read at start (NTA's) */
 	struct rate_table *rates;
@@ -115,6 +136,10 @@ struct sta_agent {
 	struct sip_overload *overload;	/* its default leg, while it has one */
 	struct sta_metrics metrics;
 };
+
+/* Parse the constant headers into H, allocated in HOME; false when out
+ * of memory. */
+bool sta_headers_make(su_home_t *home, struct sta_headers *h);
 
 /* What answered an outgoing request: its status and phrase, and whether
  * the SIP stack made it up (no response, transport error). */

@@ -193,15 +193,17 @@ struct sta_dialog *dialog_new_uac(struct sta_agent *agent,
 	char const *from = agent->cfg->identity_from;
 	su_home_t tmp[1] = { SU_HOME_INIT(tmp) };  /* what the leg copies */
 	sip_call_id_t *id;
+	sip_from_t *own;	/* TAG_IF evaluates both: build it only if used */
 
 	if (!d)
 		return NULL;
 	id = sip_call_id_create(tmp, NULL);
+	own = from ? NULL : sip_from_create(tmp, (url_string_t *)
+					    agent->contact->m_url);
 	d->leg = nta_leg_tcreate(
 		agent->nta, on_dialog_request, (nta_leg_magic_t *)d,
 		TAG_IF(from, SIPTAG_FROM_STR(from)),
-		TAG_IF(!from, SIPTAG_FROM(sip_from_create(
-			tmp, (url_string_t *)agent->contact->m_url))),
+		TAG_IF(own, SIPTAG_FROM(own)),
 		SIPTAG_TO(sip_to_create(tmp, (url_string_t *)target)),
 		SIPTAG_CALL_ID(id), TAG_END());
 	if (id)
@@ -475,9 +477,9 @@ static int reply_sdp(nta_incoming_t *irq, struct sta_dialog *d)
 {
 	nta_incoming_treply(irq, SIP_200_OK,
 			    SIPTAG_CONTACT(d->contact),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_ALLOW(d->agent->hdr.allow),
+			    SIPTAG_SUPPORTED(d->agent->hdr.supported),
+			    SIPTAG_CONTENT_TYPE(d->agent->hdr.sdp),
 			    SIPTAG_PAYLOAD_STR(d->local_sdp), TAG_END());
 	return 200;
 }

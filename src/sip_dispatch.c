@@ -25,6 +25,8 @@ static bool unsupported_list(sip_t const *sip, su_home_t *home, char *buf,
 	size_t n = 0, k, len = 0;
 	char const **tags, **bad;
 
+	if (!sip->sip_require)	/* most requests: no allocation */
+		return false;
 	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
 		for (msg_param_t const *t = r->k_items; t && *t; t++)
 			n++;

@@ -72,9 +72,9 @@ static bool send_request(struct sta_invite *inv)
 			SIPTAG_CONTACT(inv->dialog->contact),
 			SIPTAG_REFERRED_BY(inv->referred_by),
 			TAG_IF(inv->replaces, SIPTAG_REPLACES(inv->replaces)),
-			SIPTAG_ALLOW_STR(STA_ALLOW),
-			SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			SIPTAG_ALLOW(agent->hdr.allow),
+			SIPTAG_SUPPORTED(agent->hdr.supported),
+			SIPTAG_CONTENT_TYPE(agent->hdr.sdp),
 			SIPTAG_PAYLOAD_STR(inv->sdp), TAG_END()) < 0 ||
 	    nta_msg_request_complete(msg, inv->dialog->leg, SIP_METHOD_INVITE,
 				     (url_string_t *)inv->target) < 0 ||

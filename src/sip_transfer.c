@@ -154,7 +154,7 @@ static bool send_notify(struct sta_transfer *x,
 		SIPTAG_EVENT(x->event),
 		SIPTAG_SUBSCRIPTION_STATE_STR(a->notify_state),
 		SIPTAG_CONTACT(x->notify_dialog->contact),
-		SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+		SIPTAG_CONTENT_TYPE(x->agent->hdr.sipfrag),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
 	xlog(x, STA_LOG_DEBUG, atoi(a->notify_body + 8),
 	     "transfer %lu: NOTIFY %.*s (%s)", x->id,
@@ -536,9 +536,9 @@ int xfer_accept(struct sta_agent *agent, nta_incoming_t *irq,
 				   SIPTAG_REFER_SUB_STR("false")),
 			    TAG_IF(req->refer_sub_true,
 				   SIPTAG_REFER_SUB_STR("true")),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
+			    SIPTAG_ALLOW(agent->hdr.allow),
+			    SIPTAG_SUPPORTED(agent->hdr.supported),
+			    SIPTAG_ALLOW_EVENTS(agent->hdr.allow_events),
 			    TAG_END());
 	agent->accepted++;
 	agent->metrics.refers[202]++;
