@@ -753,7 +753,7 @@ agent_trial() {
 	fi
 	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--} $(field "$ans" 3)"
 	echo "$LAST_LINE" >"$d/summary.txt"
-	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
+	log "$SUT $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
 }
 # rtp_note DIR: a warning when the agent in DIR found no free RTP port
 # (media.rtp_ports as shipped is shared with every program on the host: a
@@ -1328,6 +1328,9 @@ phase_floor() {
 		SUT=floor
 		OUT=$OUT/floor
 		SCALE=$max
+		# nothing of the agent's may pass for the floor's
+		SCALE_LINES= STEADY_LINE= STEADY_HEAP= CONFIRM_LINE= FAIL_LINE=
+		CG_PER=- THROUGHPUT=- CONFIRMED=-
 		for part in $FLOOR_PARTS; do "phase_$part"; done
 		scale_figures
 		steady_figures
@@ -1600,7 +1603,7 @@ FLOOR_TABLE=$(cat <<EOF
 |---|---|---|---|---|---|---|
 $(floor_row 1 "complete transfers/s, 0 failed, ${CONFIRM_S} s run (else short trials)" "$CONFIRMED" "$FLOOR_RATE" ">= $GOAL_RATE /s" "x >= $GOAL_RATE")
 $(floor_row 1 "complete transfers/s, 0 failed, ${TRIAL_S} s trials" "$THROUGHPUT" "$FLOOR_THROUGHPUT" "(reported)" "")
-$(floor_row 2 "peak VmRSS MB with $BIG_N / $FLOOR_BIG_N ringing transfers" "$BIG_HWM" "$FLOOR_BIG_HWM" "<= 300 MB at 20,000" "x <= 300")
+$(floor_row 2 "peak VmRSS MB with $BIG_N / $FLOOR_BIG_N ringing transfers" "$BIG_HWM" "$FLOOR_BIG_HWM" "<= 300 MB at 20,000" "$([ "$FLOOR_BIG_N" = 20000 ] && echo "x <= 300")")
 $(floor_row 2 "VmRSS MB of those, ${SETTLE_S} s later" "$BIG_SET" "$FLOOR_BIG_SET" "(reported)" "")
 $(floor_row 2 "steady VmRSS MB at $STEADY_RATE/s, max from ${STEADY_FROM} s" "$S_MAX" "$FLOOR_S_MAX" "<= 300 MB" "x <= 300")
 $(floor_row 3 "instructions per complete transfer (callgrind)" "$CG_PER" "$FLOOR_CG_PER" "<= 250,000" "x <= 250000")
@@ -1745,6 +1748,15 @@ completed NOTIFY transactions, Timer K) and $FLOOR_BIG_HEAP_SET_PER B stay
 with the live call (two nta_legs, the INVITE client transaction with its
 request and 180); the agent: $BIG_HEAP_PER B, $BIG_HEAP_J B and
 $BIG_HEAP_SET_PER B.
+
+What would lower the floor is a change in Sofia-SIP itself: NTA keeps
+every completed server transaction whole, the parsed request and the
+response each in its own msg_t, for Timer J (64*T1; client ones for
+Timer K), where matching a retransmission needs only the transaction key
+and the encoded response; and it parses every
+received message in full (msg_extract, one su_home of many small blocks
+per message) and builds every sent one from tags (sip_add_tagis,
+msg_header_dup_as, msg_prepare).
 
 ## Other figures
 
