@@ -15,7 +15,10 @@
  *   ACK for a 2xx; 200 to the target's BYE.
  * The same transport settings as the agent (src/sip_agent.c: UA mode,
  * rport, no NAPTR/SRV, merge 482, T1 500 ms and 64*T1, 4 MB UDP buffers,
- * TCP idle and silence timeouts).
+ * TCP idle and silence timeouts), and linked with the agent's
+ * src/sofia_timer.c, which keeps Sofia's loop from spinning for up to 1 ms
+ * before every timer (the agent has it; without it the floor would pay
+ * for that spin and the agent not).
  *
  * Usage: nta_floor [-s SDP_FILE] [-m STATS_FILE] PORT
  * Listens on 127.0.0.1:PORT (UDP and TCP).  With -m it rewrites
