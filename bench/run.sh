@@ -1594,14 +1594,14 @@ floor_row() {
 	fi
 	echo "| $1 | $2 | $3 | $4 | $ratio | $5 | $fv |"
 }
-# the floor's rate: the confirmed one, else (no long run passed or ran)
-# the short trials'
-FLOOR_RATE=$FLOOR_CONFIRMED
-[ "$FLOOR_RATE" = - ] && FLOOR_RATE=$FLOOR_THROUGHPUT
+# the floor's rate: the confirmed one (judged against the goal), else (no
+# long run passed or ran) the short trials' (not judged)
+FLOOR_RATE=$FLOOR_CONFIRMED FLOOR_RATE_COND="x >= $GOAL_RATE"
+[ "$FLOOR_RATE" = - ] && FLOOR_RATE=$FLOOR_THROUGHPUT FLOOR_RATE_COND=
 FLOOR_TABLE=$(cat <<EOF
 | goal | figure | agent | bare NTA floor | agent / floor | goal | the floor |
 |---|---|---|---|---|---|---|
-$(floor_row 1 "complete transfers/s, 0 failed, ${CONFIRM_S} s run (else short trials)" "$CONFIRMED" "$FLOOR_RATE" ">= $GOAL_RATE /s" "x >= $GOAL_RATE")
+$(floor_row 1 "complete transfers/s, 0 failed, ${CONFIRM_S} s run (else short trials)" "$CONFIRMED" "$FLOOR_RATE" ">= $GOAL_RATE /s" "$FLOOR_RATE_COND")
 $(floor_row 1 "complete transfers/s, 0 failed, ${TRIAL_S} s trials" "$THROUGHPUT" "$FLOOR_THROUGHPUT" "(reported)" "")
 $(floor_row 2 "peak VmRSS MB with $BIG_N / $FLOOR_BIG_N ringing transfers" "$BIG_HWM" "$FLOOR_BIG_HWM" "<= 300 MB at 20,000" "$([ "$FLOOR_BIG_N" = 20000 ] && echo "x <= 300")")
 $(floor_row 2 "VmRSS MB of those, ${SETTLE_S} s later" "$BIG_SET" "$FLOOR_BIG_SET" "(reported)" "")
