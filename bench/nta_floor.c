@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sofia-sip/nta.h>
@@ -44,6 +43,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/su_time.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
 
@@ -108,10 +108,7 @@ static void on_signal(int sig)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return su_monotime(NULL) / 1000000;
 }
 
 static void xfer_free(struct xfer *x)
