@@ -16,7 +16,7 @@
 # the raw files of every run are kept in bench/out/ (sipp logs, stat CSVs,
 # agent logs and configs, callgrind dumps).
 #
-# Phases (BENCH_PHASES, default all seven, in this order):
+# Phases (BENCH_PHASES, default all eight, in this order):
 #   ceiling     sipp's own REFER -> 202 rate against a sipp UAS answering
 #               202 (bench/sipp/ceiling_*.xml): the highest rate with 0
 #               failed calls, found by doubling then bisecting short trials.
@@ -78,6 +78,15 @@
 #               idle CPU, per call; and the calls one core would carry
 #               (1 / CPU per call: an extrapolation, the loop is single
 #               threaded).
+#   floor       the bare NTA floor: bench/nta_floor (bench/nta_floor.c,
+#               built by make bench), the agent's wire flow with nothing
+#               but Sofia-SIP's NTA, measured by the phases of
+#               BENCH_FLOOR_PARTS (cost, scale at the largest step of
+#               BENCH_SCALE only, steady, throughput) exactly as the agent
+#               is; RESULTS.md sets the two side by side per goal, with
+#               the floor's Sofia-SIP functions by inclusive instructions
+#               per transfer and its heap per ringing transfer.  A goal
+#               the floor misses is out of reach of any agent on NTA.
 #
 # Settings (environment): BENCH_PHASES, BENCH_TRIAL_S (10), BENCH_CONFIRM_S
 # (60), BENCH_START_RATE (250), BENCH_MAX_RATE (64000), BENCH_PRECISION (5,
@@ -102,12 +111,15 @@
 # before each phase, for the 1-minute load average to fall below
 # BENCH_QUIET_LOAD; the load is recorded either way), BENCH_OUT
 # (bench/out), BENCH_RESULTS (bench/RESULTS.md; the SVGs go beside it),
-# SIPP, BENCH_AGENT (the agent binary: compare another build) and
-# BENCH_AGENT_WRAPPER (a command it runs under, e.g. env LD_PRELOAD=...).
+# SIPP, BENCH_AGENT (the agent binary: compare another build),
+# BENCH_AGENT_WRAPPER (a command it runs under, e.g. env LD_PRELOAD=...),
+# BENCH_FLOOR (the floor binary; bench/nta_floor) and BENCH_FLOOR_PARTS
+# ("cost scale steady throughput").
 #
-# A full run takes about 20-30 minutes on 2 cores: ceiling ~2, throughput
+# A full run takes about 30-45 minutes on 2 cores: ceiling ~2, throughput
 # 5-13 (short trials, then 1-5 confirmation runs of 60-120 s), overload
-# 3-5, steady ~2, scale ~2, cost ~2, media ~2.
+# 3-5, steady ~2, scale ~2, cost ~2, media ~2, floor 8-14 (its own
+# throughput search and confirmation runs take most).
 #
 # Tools: sipp (sip-tester), curl or wget, iproute2 (ss); optional: gdb
 # (heap figures), valgrind (cost), linux-perf (profiles), gnuplot-nox
@@ -124,6 +136,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 AGENT=${BENCH_AGENT:-$top_builddir/src/sip-transfer-agent}
+FLOOR=${BENCH_FLOOR:-$top_builddir/bench/nta_floor}
+SUT=agent			# what agent_start starts: agent, or floor
 # BENCH_AGENT_WRAPPER: a command the agent runs under (not in the cost
 # phase), e.g. "env LD_PRELOAD=/path/shim.so", to compare variants.
 AGENT_WRAPPER=${BENCH_AGENT_WRAPPER:-}
@@ -133,7 +147,8 @@ RESULTS=${BENCH_RESULTS:-$top_srcdir/bench/RESULTS.md}
 SDP=$top_srcdir/conf/offer.sdp
 SHIPPED_CONF=$top_srcdir/conf/sip-transfer-agent.conf
 
-PHASES=${BENCH_PHASES:-ceiling throughput overload steady scale cost media}
+PHASES=${BENCH_PHASES:-ceiling throughput overload steady scale cost media floor}
+FLOOR_PARTS=${BENCH_FLOOR_PARTS:-cost scale steady throughput}
 TRIAL_S=${BENCH_TRIAL_S:-10}
 CONFIRM_S=${BENCH_CONFIRM_S:-60}
 START_RATE=${BENCH_START_RATE:-250}
@@ -250,10 +265,15 @@ cleanup() {
 	for q in $PIDS; do kill "$q" 2>/dev/null; done
 	for q in $PIDS; do stop_pid "$q" 5; done
 }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# set_traps: stop every tracked process on exit, and exit on a signal (a
+# subshell starts with the default actions: phase_floor calls it again).
+set_traps() {
+	trap cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+set_traps
 
 # ---- ports -------------------------------------------------------------------
 USED_PORTS=
@@ -359,22 +379,32 @@ metrics = { listen = "127.0.0.1:$3"; };
 control = { socket = "$1/control.sock"; };
 EOF
 }
-# agent_start DIR [WRAPPER...]: agent on DIR/agent.conf (agent_conf);
-# sets AGENT_PID, AGENT_PORT, METRICS_URL.
+# agent_start DIR [WRAPPER...]: the system under test (SUT): the agent on
+# DIR/agent.conf (agent_conf), or with SUT=floor bench/nta_floor on
+# conf/offer.sdp, its counters in DIR/floor.stats (STATS_FILE); sets
+# AGENT_PID, AGENT_PORT, METRICS_URL or STATS_FILE.  WRAPPER defaults to
+# BENCH_AGENT_WRAPPER for the agent.
 agent_start() {
 	local dir=$1 mport i=0
 	shift
 	port AGENT_PORT
-	port mport
-	METRICS_URL=http://127.0.0.1:$mport/metrics
-	agent_conf "$dir" "$AGENT_PORT" "$mport"
-	LAST_AGENT_DIR=$dir
-	[ $# -eq 0 ] && set -- $AGENT_WRAPPER
-	"$@" "$AGENT" -c "$dir/agent.conf" >"$dir/agent.stdout" \
-		2>"$dir/agent.log" </dev/null &
+	if [ "$SUT" = floor ]; then
+		STATS_FILE=$dir/floor.stats
+		rm -f "$STATS_FILE"
+		"$@" "$FLOOR" -s "$SDP" -m "$STATS_FILE" "$AGENT_PORT" \
+			>"$dir/agent.stdout" 2>"$dir/agent.log" </dev/null &
+	else
+		port mport
+		METRICS_URL=http://127.0.0.1:$mport/metrics
+		agent_conf "$dir" "$AGENT_PORT" "$mport"
+		LAST_AGENT_DIR=$dir
+		[ $# -eq 0 ] && set -- $AGENT_WRAPPER
+		"$@" "$AGENT" -c "$dir/agent.conf" >"$dir/agent.stdout" \
+			2>"$dir/agent.log" </dev/null &
+	fi
 	AGENT_PID=$!
 	track $AGENT_PID
-	while ! http_get "$METRICS_URL" 2>/dev/null | grep -q '^sta_transfers_active '; do
+	while ! metrics_text | grep -q '^sta_transfers_active '; do
 		kill -0 $AGENT_PID 2>/dev/null ||
 			die "agent exited at start: $(tail -n 5 "$dir/agent.log")"
 		i=$((i + 1))
@@ -383,9 +413,19 @@ agent_start() {
 	done
 	wait_udp "$AGENT_PORT" || die "agent not bound to UDP $AGENT_PORT"
 }
+# metrics_text: the agent's metrics now (the floor's counters: its
+# STATS_FILE, at most 100 ms old).
+STATS_FILE=
+metrics_text() {
+	if [ -n "$STATS_FILE" ]; then
+		cat "$STATS_FILE" 2>/dev/null
+	else
+		http_get "$METRICS_URL" 2>/dev/null
+	fi
+}
 # metric NAME: its value now (the sample named exactly NAME).
 metric() {
-	http_get "$METRICS_URL" 2>/dev/null |
+	metrics_text |
 		awk -v n="$1" '$1 == n { print $2; exit }'
 }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
@@ -425,7 +465,7 @@ heap_metric_name() {
 	case ${BENCH_HEAP_METRIC:-} in
 	none) ;;
 	?*) echo "$BENCH_HEAP_METRIC" ;;
-	*) http_get "$METRICS_URL" 2>/dev/null | awk '
+	*) metrics_text | awk '
 		/^sta_[a-z_]*(heap|malloc|alloc)[a-z_]*bytes / { print $1; exit }' ;;
 	esac
 }
@@ -689,7 +729,7 @@ agent_trial() {
 		rset=$(status_kb $AGENT_PID VmRSS)
 		echo "$hidle $hset $ridle $rset $HEAP_METHOD" >"$d/heap.txt"
 	fi
-	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
+	metrics_text >"$d/metrics.txt"
 	stop_pid $AGENT_PID 15
 	wait_gone $spid 30	# the sampler ends within 1 s of the agent
 	stop_pid $spid 2
@@ -713,7 +753,7 @@ agent_trial() {
 	fi
 	LAST_LINE="$r $v $n $ok $fail $tfail $4 $retr $wall $rtt $5 $6 $(pct "$d/late.txt" 50) $(pct "$d/late.txt" 99) $(pct "$d/late.txt" 100) $cpu ${hwm:-0} ${rcpu:--} ${tcpu:--} $(field "$ans" 3)"
 	echo "$LAST_LINE" >"$d/summary.txt"
-	log "agent $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
+	log "$SUT $r/s x $s s: $v (ok $ok/$n, failed $fail, target failed $tfail, finals 200 $4, 503 $(field "$ans" 3), retrans $retr, wall $wall s, sipp rc $rrc, agent CPU $cpu %, sipp CPU referer ${rcpu:--} % target ${tcpu:--} %, peak RSS $hwm kB)"
 }
 # rtp_note DIR: a warning when the agent in DIR found no free RTP port
 # (media.rtp_ports as shipped is shared with every program on the host: a
@@ -946,7 +986,7 @@ overload_run() {
 	wait_pid $qpid
 	hwm=$(status_kb $AGENT_PID VmHWM)
 	stop_pid $tpid 5
-	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
+	metrics_text >"$d/metrics.txt"
 	stop_pid $AGENT_PID 15
 	wait_gone $spid 30
 	stop_pid $spid 2
@@ -1068,7 +1108,7 @@ scale_step() {
 	fi
 	fail=$(sipp_stat "$d/referer.csv" 'FailedCall(C)')
 	retr=$(sipp_stat "$d/referer.csv" 'Retransmissions(C)')
-	http_get "$METRICS_URL" >"$d/metrics.txt" 2>/dev/null
+	metrics_text >"$d/metrics.txt"
 	stop_pid $rpid 5
 	stop_pid $tpid 5
 	stop_pid $AGENT_PID 20
@@ -1117,6 +1157,20 @@ batch() {
 	BATCH_OK=$(sipp_stat "$d/$1-referer.csv" 'SuccessfulCall(C)')
 }
 
+# cg_sofia ANNOTATE N: "Ir_per_transfer function" of the Sofia-SIP
+# functions Debian names (exported ones; static ones are bare addresses)
+# in callgrind_annotate --inclusive=yes output ANNOTATE, for N transfers,
+# most first; the event loop's entry points (su_root_*, su_base_port_*:
+# the whole batch) left out.
+cg_sofia() {
+	awk -v n="$2" 'n > 0 && /libsofia-sip-ua/ {
+		f = ""
+		for (i = 2; i <= NF; i++) if ($i ~ /^\?\?\?:/) f = substr($i, 5)
+		if (f == "" || f ~ /^0x/ || f ~ /^su_(root|base_port)_/) next
+		ir = $1; gsub(/,/, "", ir)
+		printf "%.0f %s\n", ir / n, f
+	}' "$1" 2>/dev/null
+}
 CG_IR=- CG_IDLE=- CG_PER=- CG_TOP= PERF_NOTE=
 phase_cost() {
 	local d=$OUT/cost vpid tb t1 ti
@@ -1160,6 +1214,8 @@ phase_cost() {
 	callgrind_annotate --inclusive=no "$d/batch.callgrind" >"$d/annotate.txt" 2>&1
 	CG_TOP=$(awk '/file:function/ { go = 1; getline; next }
 		go && NF >= 3 && n < 10 { n++; print }' "$d/annotate.txt")
+	callgrind_annotate --inclusive=yes "$d/batch.callgrind" >"$d/inclusive.txt" 2>&1
+	cg_sofia "$d/inclusive.txt" "$BATCH_OK" >"$d/sofia.txt"
 	echo "batch $CG_IR idle $CG_IDLE batch_s $tb idle_s $ti ok $BATCH_OK per_transfer $CG_PER" \
 		>"$d/summary.txt"
 	log "cost: $BATCH_OK transfers, $CG_IR Ir (idle $CG_IDLE in $ti s): $CG_PER instructions per transfer"
@@ -1195,6 +1251,95 @@ phase_perf() {
 		if (b + 0 > 0 && n > 0)
 			printf "perf stat -e instructions:u: %.0f per transfer (batch %s, idle %s, %d transfers)", (b - i) / n, b, i, n
 		else print "perf stat -e instructions:u: no count" }')
+}
+
+# ---- figures ---------------------------------------------------------------------
+ok_if() { if awk "BEGIN { exit !($1) }" 2>/dev/null; then echo met; else echo "NOT met"; fi; }
+mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "-"; else printf "%.1f", k * 1024 / 1e6 }'; }
+# per_n A B N: (A - B) / N rounded, "-" unless A and B are numbers.
+per_n() {
+	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
+		if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && n > 0) printf "%.0f", (a - b) / n; else print "-" }'
+}
+# scale_figures: the largest scale step's BIG_N, BIG_RSS, BIG_HWM,
+# BIG_SET (RSS settled; MB), BIG_PER (RSS B per ringing transfer), and heap
+# B per transfer: BIG_HEAP_PER ringing, BIG_HEAP_SET_PER settled,
+# BIG_HEAP_J what the settling freed (the transactions NTA keeps for
+# Timer J and K).
+scale_figures() {
+	BIG_N=- BIG_RSS=- BIG_PER=- BIG_HWM=- BIG_SET=-
+	BIG_HEAP_PER=- BIG_HEAP_SET_PER=- BIG_HEAP_J=-
+	[ -n "$SCALE_LINES" ] || return 0
+	set -- $(echo "$SCALE_LINES" | sort -n | tail -n 1)
+	BIG_N=$1
+	BIG_RSS=$(mb "$4")
+	BIG_HWM=$(mb "$5")
+	BIG_SET=$(mb "$8")
+	BIG_PER=$(((($4 - $3) * 1024) / $1))
+	BIG_HEAP_PER=$(per_n "$7" "$6" "$1")
+	BIG_HEAP_SET_PER=$(per_n "$9" "$6" "$1")
+	BIG_HEAP_J=$(per_n "$7" "$9" "$1")
+}
+# steady_figures: steady STEADY_RATE/s: S_MEAN, S_MAX (RSS from
+# STEADY_FROM s, MB), S_VERDICT, S_OK, S_HEAP_PER, S_RSS_PER (per finished
+# transfer), S_METHOD.
+steady_figures() {
+	S_MEAN=- S_MAX=- S_HEAP_PER=- S_RSS_PER=- S_METHOD=- S_VERDICT=- S_OK=-
+	[ -n "$STEADY_LINE" ] || return 0
+	set -- $(steady_rss "$STEADY_DIR/rss.txt" "$STEADY_FROM" "$STEADY_S")
+	S_MEAN=$(mb "$1")
+	S_MAX=$(mb "$2")
+	S_VERDICT=$(field "$STEADY_LINE" 2)
+	S_OK=$(field "$STEADY_LINE" 4)
+	[ -n "$STEADY_HEAP" ] || return 0
+	set -- $STEADY_HEAP
+	S_HEAP_PER=$(per_n "$2" "$1" "$S_OK")
+	S_RSS_PER=$(awk -v i="$3" -v h="$4" -v n="$S_OK" 'BEGIN {
+		if (i + 0 > 0 && h + 0 > 0 && n > 0) printf "%.0f", (h - i) * 1024 / n; else print "-" }')
+	shift 4
+	S_METHOD=$*
+}
+
+# ---- the bare NTA floor --------------------------------------------------------
+# phase_floor: the phases of FLOOR_PARTS again, the same way, against
+# bench/nta_floor instead of the agent (SUT=floor; the scale phase at its
+# largest step only), in a subshell with OUT=$OUT/floor so that the
+# agent's figures stay; the floor's come back as FLOOR_<name> for each
+# name in FLOOR_VARS, through $OUT/floor/figures.sh.
+FLOOR_VARS="CG_PER THROUGHPUT CONFIRMED BIG_N BIG_RSS BIG_HWM BIG_SET BIG_PER
+	BIG_HEAP_PER BIG_HEAP_SET_PER BIG_HEAP_J S_MEAN S_MAX S_VERDICT S_HEAP_PER"
+for _v in $FLOOR_VARS; do eval "FLOOR_$_v=-"; done
+phase_floor() {
+	local f=$OUT/floor/figures.sh max=0 n part v val
+	for part in $FLOOR_PARTS; do
+		case $part in
+		cost | scale | steady | throughput) ;;
+		*) die "unknown floor part $part (cost scale steady throughput)" ;;
+		esac
+	done
+	wait_quiet floor
+	[ -x "$FLOOR" ] || die "$FLOOR not built (make bench builds it)"
+	mkdir -p "$OUT/floor"
+	for n in $SCALE; do [ "$n" -gt $max ] && max=$n; done
+	log "floor: $FLOOR_PARTS against $FLOOR"
+	(
+		set_traps
+		PIDS=
+		SUT=floor
+		OUT=$OUT/floor
+		SCALE=$max
+		# nothing of the agent's may pass for the floor's
+		SCALE_LINES= STEADY_LINE= STEADY_HEAP= CONFIRM_LINE= FAIL_LINE=
+		CG_PER=- THROUGHPUT=- CONFIRMED=-
+		for part in $FLOOR_PARTS; do "phase_$part"; done
+		scale_figures
+		steady_figures
+		for v in $FLOOR_VARS; do
+			eval "val=\$$v"
+			printf "FLOOR_%s='%s'\n" "$v" "$val"
+		done >"$f"
+	) || die "floor: a phase could not run"
+	. "$f"
 }
 
 # ---- run ---------------------------------------------------------------------------
@@ -1255,8 +1400,8 @@ agent_id() {
 AGENT_ID="$(agent_id)${AGENT_WRAPPER:+, run under: $AGENT_WRAPPER}"
 for _p in $PHASES; do
 	case $_p in
-	ceiling | throughput | overload | steady | scale | cost | media) "phase_$_p" ;;
-	*) die "unknown phase $_p (ceiling throughput overload steady scale cost media)" ;;
+	ceiling | throughput | overload | steady | scale | cost | media | floor) "phase_$_p" ;;
+	*) die "unknown phase $_p (ceiling throughput overload steady scale cost media floor)" ;;
 	esac
 done
 
@@ -1350,8 +1495,6 @@ esac
 SIPPV=$("$SIPP" -v 2>&1 | awk '/SIPp v/ { print $2; exit }')
 
 # figures, with "-" where a phase did not run
-ok_if() { if awk "BEGIN { exit !($1) }" 2>/dev/null; then echo met; else echo "NOT met"; fi; }
-mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "-"; else printf "%.1f", k * 1024 / 1e6 }'; }
 
 PACING_NOTE="the confirmed ${CONFIRM_S} s run"
 if [ -z "$CONFIRM_LINE" ] && [ -n "$FAIL_LINE" ]; then
@@ -1383,33 +1526,8 @@ RATIO=-
 if [ "$CEILING" != - ] && [ "$CEILING" -gt 0 ] 2>/dev/null && [ "$CONFIRMED" != - ]; then
 	RATIO=$(awk -v a="$CONFIRMED" -v b="$CEILING" 'BEGIN { printf "%.3f", a / b }')
 fi
-# the largest scale step
-BIG_N=- BIG_RSS=- BIG_PER=- BIG_HWM=-
-if [ -n "$SCALE_LINES" ]; then
-	set -- $(echo "$SCALE_LINES" | sort -n | tail -n 1)
-	BIG_N=$1
-	BIG_RSS=$(mb "$4")
-	BIG_HWM=$(mb "$5")
-	BIG_PER=$(((($4 - $3) * 1024) / $1))
-fi
-# steady 1,000/s: RSS from STEADY_FROM s, heap per finished transfer
-S_MEAN=- S_MAX=- S_HEAP_PER=- S_RSS_PER=- S_METHOD=- S_VERDICT=- S_OK=-
-if [ -n "$STEADY_LINE" ]; then
-	set -- $(steady_rss "$STEADY_DIR/rss.txt" "$STEADY_FROM" "$STEADY_S")
-	S_MEAN=$(mb "$1")
-	S_MAX=$(mb "$2")
-	S_VERDICT=$(field "$STEADY_LINE" 2)
-	S_OK=$(field "$STEADY_LINE" 4)
-	if [ -n "$STEADY_HEAP" ]; then
-		set -- $STEADY_HEAP
-		S_HEAP_PER=$(awk -v i="$1" -v h="$2" -v n="$S_OK" 'BEGIN {
-			if (i ~ /^[0-9]+$/ && h ~ /^[0-9]+$/ && n > 0) printf "%.0f", (h - i) / n; else print "-" }')
-		S_RSS_PER=$(awk -v i="$3" -v h="$4" -v n="$S_OK" 'BEGIN {
-			if (i + 0 > 0 && h + 0 > 0 && n > 0) printf "%.0f", (h - i) * 1024 / n; else print "-" }')
-		shift 4
-		S_METHOD=$*
-	fi
-fi
+scale_figures
+steady_figures
 # media: silence per call, and what one core carries at that cost
 M_PER=- M_MAX=-
 M_SIL=$(echo "$MEDIA_LINES" | awk '$1 == "silence"')
@@ -1460,6 +1578,44 @@ TABLE=$(cat <<EOF
 $OVL_ROWS
 EOF
 )
+# floor_row GOAL FIGURE AGENT FLOOR GOALTEXT COND: a row of the agent vs
+# floor table; COND (awk, on x = the floor's figure) says whether the
+# floor alone stays within the goal.
+floor_row() {
+	local ratio fv
+	ratio=$(awk -v a="$3" -v f="$4" 'BEGIN {
+		if (a + 0 > 0 && f + 0 > 0) printf "%.2f", a / f; else print "-" }')
+	if [ "$4" = - ] || [ -z "$6" ]; then
+		fv=-
+	elif awk -v x="$4" "BEGIN { exit !($6) }"; then
+		fv="within the goal"
+	else
+		fv="OUTSIDE the goal"
+	fi
+	echo "| $1 | $2 | $3 | $4 | $ratio | $5 | $fv |"
+}
+# the floor's rate: the confirmed one (judged against the goal), else (no
+# long run passed or ran) the short trials' (not judged)
+FLOOR_RATE=$FLOOR_CONFIRMED FLOOR_RATE_COND="x >= $GOAL_RATE"
+[ "$FLOOR_RATE" = - ] && FLOOR_RATE=$FLOOR_THROUGHPUT FLOOR_RATE_COND=
+FLOOR_TABLE=$(cat <<EOF
+| goal | figure | agent | bare NTA floor | agent / floor | goal | the floor |
+|---|---|---|---|---|---|---|
+$(floor_row 1 "complete transfers/s, 0 failed, ${CONFIRM_S} s run (else short trials)" "$CONFIRMED" "$FLOOR_RATE" ">= $GOAL_RATE /s" "$FLOOR_RATE_COND")
+$(floor_row 1 "complete transfers/s, 0 failed, ${TRIAL_S} s trials" "$THROUGHPUT" "$FLOOR_THROUGHPUT" "(reported)" "")
+$(floor_row 2 "peak VmRSS MB with $BIG_N / $FLOOR_BIG_N ringing transfers" "$BIG_HWM" "$FLOOR_BIG_HWM" "<= 300 MB at 20,000" "$([ "$FLOOR_BIG_N" = 20000 ] && echo "x <= 300")")
+$(floor_row 2 "VmRSS MB of those, ${SETTLE_S} s later" "$BIG_SET" "$FLOOR_BIG_SET" "(reported)" "")
+$(floor_row 2 "steady VmRSS MB at $STEADY_RATE/s, max from ${STEADY_FROM} s" "$S_MAX" "$FLOOR_S_MAX" "<= 300 MB" "x <= 300")
+$(floor_row 3 "instructions per complete transfer (callgrind)" "$CG_PER" "$FLOOR_CG_PER" "<= 250,000" "x <= 250000")
+EOF
+)
+# FLOOR_COST: the floor's named Sofia-SIP functions by inclusive Ir per
+# transfer (top 15), the agent's figure beside.
+FLOOR_COST=$(awk -v af="$OUT/cost/sofia.txt" '
+	BEGIN { while ((getline l < af) > 0) { split(l, w, " "); a[w[2]] = w[1] } }
+	n < 15 { n++; printf "| %s | %s | %s |\n", $2, $1, ($2 in a) ? a[$2] : "-" }' \
+	"$OUT/floor/cost/sofia.txt" 2>/dev/null)
+[ -n "$FLOOR_COST" ] || FLOOR_COST="| (the floor's cost phase did not run) | - | - |"
 OTHER_TABLE=$(cat <<EOF
 | figure | value | note |
 |---|---|---|
@@ -1555,6 +1711,52 @@ $TABLE
 Goal 1 is met only when its three rows are; the rate row is the highest
 rate whose ${CONFIRM_S} s run had 0 failed transfers and no backlog (see
 "Throughput trials").
+
+## Agent vs bare NTA floor (same run)
+
+$FLOOR_TABLE
+
+The floor is \`bench/nta_floor\` (bench/nta_floor.c): one su_root and one
+nta_agent with the agent's NTA and transport settings (UA mode, T1 500 ms
+and 64*T1, 4 MB UDP buffers), and nothing else: no config, policy,
+logging, metrics, media or control socket.  Per REFER it puts on the wire
+what the agent does in these runs (202 with the subscription dialog as an
+nta_leg, NOTIFY 100 at once, INVITE with conf/offer.sdp, NOTIFYs
+$INTERVAL + $GUARD ms apart, the final NOTIFY, ACK, 200 to the target's
+BYE), and the same sipp scenarios pass against it.  The bench measures it
+with the same functions as the agent (cost, scale at its largest step
+only, steady, throughput; raw files in bench/out/floor/), so its figures
+are what any agent built on NTA pays for this flow on this machine: a goal
+the floor is OUTSIDE of cannot be met by changing the agent alone, only
+by changing Sofia-SIP (or not keeping NTA's parsed messages and
+transactions).  The bench reads the floor's counters from a file it
+rewrites every 100 ms (in the callgrind idle figure, so subtracted).
+
+Where the floor's instructions go: named Sofia-SIP functions by inclusive
+Ir per complete transfer (callbacks included: tport_recv_event holds all
+that a received message causes; Debian names only exported functions):
+
+| function | floor Ir / transfer | agent Ir / transfer |
+|---|---|---|
+$FLOOR_COST
+
+Heap held per ringing transfer (glibc in-use bytes, or the agent's heap
+metric; scale phase): floor $FLOOR_BIG_HEAP_PER B at $FLOOR_BIG_N, of which
+$FLOOR_BIG_HEAP_J B are gone ${SETTLE_S} s later (the answered REFER's
+server transaction, request + 202, kept for Timer J = 64*T1 = 32 s, and
+completed NOTIFY transactions, Timer K) and $FLOOR_BIG_HEAP_SET_PER B stay
+with the live call (two nta_legs, the INVITE client transaction with its
+request and 180); the agent: $BIG_HEAP_PER B, $BIG_HEAP_J B and
+$BIG_HEAP_SET_PER B.
+
+What would lower the floor is a change in Sofia-SIP itself: NTA keeps
+every completed server transaction whole, the parsed request and the
+response each in its own msg_t, for Timer J (64*T1; client ones for
+Timer K), where matching a retransmission needs only the transaction key
+and the encoded response; and it parses every
+received message in full (msg_extract, one su_home of many small blocks
+per message) and builds every sent one from tags (sip_add_tagis,
+msg_header_dup_as, msg_prepare).
 
 ## Other figures
 
@@ -1717,6 +1919,9 @@ EOF
 echo
 echo "sip-transfer-agent benchmark ($START_DATE, $(nproc) CPUs, $CPU, commit $COMMIT)"
 echo "$TABLE" | awk -F'|' 'NR != 2 { printf "%-2s %-90s %-30s %-44s %s\n", $2, $3, $4, $5, $6 }'
+echo
+echo "agent vs bare NTA floor:"
+echo "$FLOOR_TABLE" | awk -F'|' 'NR != 2 { printf "%-2s %-70s %-10s %-10s %-8s %-22s %s\n", $2, $3, $4, $5, $6, $7, $8 }'
 echo
 echo "top functions (callgrind, self Ir):"
 echo "$CG_TOP"
