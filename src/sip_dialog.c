@@ -239,9 +239,13 @@ static char const *signalling_host(struct sta_dialog const *d)
 char *dialog_offer(struct sta_dialog *d, char const *origin, su_home_t *home)
 {
 	struct sta_agent *agent = d->agent;
+	char *base = agent_offer(agent, signalling_host(d), d->home);
 
-	d->media = media_open(agent->media, signalling_host(d),
-			      agent_offer(agent, signalling_host(d), d->home));
+	/* media_open() takes what it needs from the base: the text is not
+	 * kept for the dialog's life */
+	d->media = base ? media_open(agent->media, signalling_host(d), base)
+			: NULL;
+	su_free(d->home, base);
 	return d->media ? media_offer(d->media, origin, home) : NULL;
 }
 

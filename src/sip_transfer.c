@@ -10,6 +10,7 @@
  */
 #include "sip_transfer.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,7 @@ struct sta_transfer {
 
 	struct sta_dialog *notify_dialog;	/* NULL: Refer-Sub: false */
 	LIST_ENTRY(sta_transfer) sub_link;	/* in notify_dialog->subscribers */
-	sip_event_t *event;		/* refer;id=<REFER CSeq> */
-	uint32_t event_id;
+	uint32_t event_id;		/* Event: refer;id=<REFER CSeq> */
 	nta_outgoing_t *notify;		/* the NOTIFY awaiting its answer */
 
 	struct sta_dialog *call;	/* the dialog with the target */
@@ -145,14 +145,58 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	return 0;
 }
 
+/* SS over STATE ("active;expires=120"), split in place into its value
+ * and its one parameter in PARAMS: NTA copies it into the NOTIFY as one
+ * allocation, where SIPTAG_SUBSCRIPTION_STATE_STR parses into two (the
+ * header, its parameters): a su_home grows its table of allocations from
+ * 31 slots to 127 (2 kB, for the transaction's life) at the 22nd. */
+static sip_subscription_state_t *
+subscription_state(sip_subscription_state_t *ss, msg_param_t params[2],
+		   char *state)
+{
+	char *semicolon = strchr(state, ';');
+
+	sip_subscription_state_init(ss);
+	params[0] = semicolon ? semicolon + 1 : NULL;
+	params[1] = NULL;
+	if (semicolon)
+		*semicolon = '\0';
+	ss->ss_substate = state;
+	ss->ss_params = params;
+	return ss;
+}
+
+/* EV, "refer;id=<ID>" with its parameter written in ID_PARAM: built per
+ * NOTIFY rather than kept (a parsed header is two allocations) for the
+ * transfer's life. */
+static sip_event_t *refer_event(sip_event_t *ev, msg_param_t params[2],
+				char id_param[16], uint32_t id)
+{
+	sip_event_init(ev);
+	snprintf(id_param, 16, "id=%" PRIu32, id);
+	params[0] = id_param;
+	params[1] = NULL;
+	ev->o_type = "refer";
+	ev->o_params = params;
+	return ev;
+}
+
 static bool send_notify(struct sta_transfer *x,
 			struct transfer_actions const *a)
 {
+	sip_event_t ev[1];
+	sip_subscription_state_t ss[1];
+	msg_param_t ev_params[2], ss_params[2];
+	char id_param[16], state[sizeof a->notify_state];
+
+	memcpy(state, a->notify_state, sizeof state);
 	x->notify = nta_outgoing_tcreate(
 		x->notify_dialog->leg, on_notify_answer,
 		(nta_outgoing_magic_t *)x, NULL, SIP_METHOD_NOTIFY, NULL,
-		SIPTAG_EVENT(x->event),
-		SIPTAG_SUBSCRIPTION_STATE_STR(a->notify_state),
+		SIPTAG_EVENT(refer_event(ev, ev_params, id_param,
+					 x->event_id)),
+		SIPTAG_SUBSCRIPTION_STATE(subscription_state(ss, ss_params,
+							     state)),
 		SIPTAG_CONTACT(x->notify_dialog->contact),
 		SIPTAG_CONTENT_TYPE(x->agent->hdr.sipfrag),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
@@ -192,6 +236,10 @@ static bool send_invite(struct sta_transfer *x)
 	x->invite = x->call ? invite_start(x->agent, x->home, x->call,
 					   &x->req, on_invite_report, x)
 			    : NULL;
+	/* the INVITE carries its own offer, made from this one: the copy
+	 * is not kept while the target rings */
+	su_free(x->home, (void *)x->req.sdp);
+	x->req.sdp = NULL;
 	if (!x->invite)
 		log_error("transfer %lu: cannot send INVITE", x->id);
 	return x->invite != NULL;
@@ -471,7 +519,6 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 				     struct sta_dialog *dialog)
 {
 	struct sta_transfer *x = su_home_clone(agent->home, sizeof *x);
-	char event[32];
 
 	if (!x)
 		return NULL;
@@ -481,8 +528,6 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 	agent->n_live++;
 	x->timer = su_timer_create(su_root_task(agent->root), 0);
 	x->event_id = sip->sip_cseq->cs_seq;
-	snprintf(event, sizeof event, "refer;id=%u", x->event_id);
-	x->event = sip_event_make(x->home, event);
 	x->call_id = su_strdup(x->home, sip->sip_call_id->i_id);
 	x->refer_to = su_strdup(x->home, req->refer_to);
 	x->referer = url_as_string(x->home, sip->sip_from->a_url);
@@ -491,7 +536,7 @@ static struct sta_transfer *xfer_new(struct sta_agent *agent,
 					  : dialog_new_uas(agent, irq, sip);
 	if (x->notify_dialog)
 		LIST_INSERT_HEAD(&x->notify_dialog->subscribers, x, sub_link);
-	if (!x->timer || !x->event || !prepare_request(x, sip, req, dialog) ||
+	if (!x->timer || !prepare_request(x, sip, req, dialog) ||
 	    (req->subscribed && !x->notify_dialog)) {
 		xfer_free(x);
 		return NULL;
