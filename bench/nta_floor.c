@@ -14,8 +14,11 @@
  *   "SIP/2.0 <code> <phrase>" with terminated;reason=noresource
  *   ACK for a 2xx; 200 to the target's BYE.
  * The same transport settings as the agent (src/sip_agent.c: UA mode,
- * rport, no NAPTR/SRV, merge 482, T1 500 ms and 64*T1, 4 MB UDP buffers,
- * TCP idle and silence timeouts), and linked with the agent's
+ * rport, no NAPTR/SRV, merge 482, a 1500-byte preload per message, T1
+ * 500 ms and 64*T1, 4 MB UDP buffers, TCP idle and silence timeouts), the
+ * same way of building messages (Content-Types parsed once, Event and
+ * Subscription-State as header objects, not text NTA parses), and linked
+ * with the agent's
  * src/sofia_timer.c, which keeps Sofia's loop from spinning for up to 1 ms
  * before every timer (the agent has it; without it the floor would pay
  * for that spin and the agent not).
@@ -51,6 +54,7 @@
 #define GUARD_MS 10		/* PACER_GUARD_MS of src/pacer.h */
 #define EXPIRES_S 120		/* transfer.subscription_expires as shipped */
 #define T1_MS 500		/* sip.t1 as shipped */
+#define PRELOAD 1500		/* NTATAG_PRELOAD of src/sip_agent.c */
 #define UDP_BUFFER (4 << 20)	/* sip.udp_buffer as shipped */
 #define TCP_IDLE_MS 60000	/* sip.tcp_idle_timeout as shipped */
 #define CONN_SILENCE_MS 10000	/* src/conn_table.h */
@@ -78,7 +82,7 @@ struct xfer {
 	nta_outgoing_t *invite;		/* until its final answer */
 	nta_outgoing_t *notify;		/* until its final answer */
 	su_timer_t *timer;		/* NOTIFY window, then the reaping */
-	char event[32];			/* refer;id=<REFER CSeq> */
+	char event_id[16];		/* id=<REFER CSeq>, Event's parameter */
 	char frag[FRAG_MAX];		/* the news the next NOTIFY carries */
 	uint64_t started_ms, last_ms;
 	bool sent_any, pending, final, final_sent;
@@ -91,6 +95,7 @@ static struct {
 	nta_agent_t *nta;
 	nta_leg_t *default_leg;
 	sip_contact_t const *contact;
+	sip_content_type_t *sipfrag, *sdp_type;	/* parsed once */
 	char const *sdp;
 	char const *stats;
 	su_timer_t *tick;
@@ -148,20 +153,29 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 
 static void send_notify(struct xfer *x, uint64_t now)
 {
-	char state[40];
+	char param[40];
+	msg_param_t ev_params[2] = { x->event_id, NULL };
+	msg_param_t ss_params[2] = { param, NULL };
+	sip_event_t ev[1];
+	sip_subscription_state_t ss[1];
 	uint64_t left = x->started_ms + EXPIRES_S * 1000 - now;
 
+	sip_event_init(ev);
+	ev->o_type = "refer";
+	ev->o_params = ev_params;
+	sip_subscription_state_init(ss);
+	ss->ss_substate = x->final ? "terminated" : "active";
+	ss->ss_params = ss_params;
 	if (x->final)
-		snprintf(state, sizeof state, "terminated;reason=noresource");
+		snprintf(param, sizeof param, "reason=noresource");
 	else
-		snprintf(state, sizeof state, "active;expires=%llu",
+		snprintf(param, sizeof param, "expires=%llu",
 			 (unsigned long long)(left / 1000));
 	x->notify = nta_outgoing_tcreate(
 		x->sub, on_notify_answer, (nta_outgoing_magic_t *)x, NULL,
-		SIP_METHOD_NOTIFY, NULL, SIPTAG_EVENT_STR(x->event),
-		SIPTAG_SUBSCRIPTION_STATE_STR(state),
-		SIPTAG_CONTACT(g.contact),
-		SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+		SIP_METHOD_NOTIFY, NULL, SIPTAG_EVENT(ev),
+		SIPTAG_SUBSCRIPTION_STATE(ss), SIPTAG_CONTACT(g.contact),
+		SIPTAG_CONTENT_TYPE(g.sipfrag),
 		SIPTAG_PAYLOAD_STR(x->frag), TAG_END());
 	x->pending = false;
 	x->sent_any = true;
@@ -312,7 +326,7 @@ static bool send_invite(struct xfer *x, url_t const *target)
 		x->call, on_invite_answer, (nta_outgoing_magic_t *)x, NULL,
 		SIP_METHOD_INVITE, (url_string_t const *)target,
 		SIPTAG_CONTACT(g.contact),
-		SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		SIPTAG_CONTENT_TYPE(g.sdp_type),
 		SIPTAG_PAYLOAD_STR(g.sdp), TAG_END());
 	if (!x->invite)
 		return false;
@@ -333,7 +347,7 @@ static struct xfer *xfer_new(sip_t const *sip)
 	g.active++;
 	x->started_ms = now_ms();
 	x->timer = su_timer_create(su_root_task(g.root), 0);
-	snprintf(x->event, sizeof x->event, "refer;id=%u",
+	snprintf(x->event_id, sizeof x->event_id, "id=%u",
 		 (unsigned)sip->sip_cseq->cs_seq);
 	x->sub = nta_leg_tcreate(g.nta, on_dialog_request,
 				 (nta_leg_magic_t *)x,
@@ -450,7 +464,8 @@ static bool start(char const *port)
 	g.nta = nta_agent_create(g.root, (url_string_t *)uri, NULL, NULL,
 				 NTATAG_UA(1), NTATAG_CLIENT_RPORT(1),
 				 NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
-				 NTATAG_MERGE_482(1), NTATAG_SIP_T1(T1_MS),
+				 NTATAG_MERGE_482(1), NTATAG_PRELOAD(PRELOAD),
+				 NTATAG_SIP_T1(T1_MS),
 				 NTATAG_SIP_T1X64(64 * T1_MS),
 				 TPTAG_UDP_RMEM(UDP_BUFFER),
 				 TPTAG_UDP_WMEM(UDP_BUFFER),
@@ -459,10 +474,13 @@ static bool start(char const *port)
 	if (!g.nta)
 		return false;
 	g.contact = nta_agent_contact(g.nta);
+	g.sipfrag = sip_content_type_make(g.home,
+					  "message/sipfrag;version=2.0");
+	g.sdp_type = sip_content_type_make(g.home, "application/sdp");
 	g.default_leg = nta_leg_tcreate(g.nta, on_request, NULL,
 					NTATAG_NO_DIALOG(1), TAG_END());
 	g.tick = su_timer_create(su_root_task(g.root), TICK_MS);
-	return g.contact && g.default_leg && g.tick &&
+	return g.contact && g.sipfrag && g.sdp_type && g.default_leg && g.tick &&
 	       su_timer_run(g.tick, on_tick, NULL) == 0;
 }
 
