@@ -46,7 +46,7 @@ import struct
 import sys
 import time
 
-from sip_wire import first, parse, say, token
+from sip_wire import first, parse, say, tag_of, token
 
 
 def loopback(ip):
@@ -165,7 +165,8 @@ def cmd_uas(a):
             extra = ""
             if a.contact and 200 <= a.code < 400:
                 extra = "Contact: <%s>\r\n" % a.contact
-            headers["to"] = [headers["to"][0] + ";tag=" + token()]
+            if tag_of(headers["to"][0]) is None:
+                headers["to"] = [headers["to"][0] + ";tag=" + token()]
             reply(sock, addr, start, headers, a.code, "Answer", extra)
             if a.refer and 200 <= a.code < 300:
                 refer_in_call(sock, addr, headers, a)
