@@ -168,11 +168,12 @@ void sip_auth_check(struct sta_agent *agent, struct request_source const *src,
 			 as->as_user ? as->as_user : "-");
 }
 
-int sip_auth_refuse(nta_incoming_t *irq, struct auth_verdict const *v)
+int sip_auth_refuse(struct sta_agent const *agent, nta_incoming_t *irq,
+		    struct auth_verdict const *v)
 {
 	nta_incoming_treply(irq, v->status, v->phrase,
 			    TAG_IF(v->challenge, SIPTAG_HEADER(v->challenge)),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+			    SIPTAG_ALLOW(agent->hdr.allow),
+			    SIPTAG_SUPPORTED(agent->hdr.supported), TAG_END());
 	return v->status;
 }

@@ -42,6 +42,7 @@ void sip_auth_check(struct sta_agent *agent, struct request_source const *src,
 
 /* Answer IRQ with V's refusal (its challenge included); returns the
  * status. */
-int sip_auth_refuse(nta_incoming_t *irq, struct auth_verdict const *v);
+int sip_auth_refuse(struct sta_agent const *agent, nta_incoming_t *irq,
+		    struct auth_verdict const *v);
 
 #endif

@@ -223,13 +223,13 @@ char *agent_offer(struct sta_agent const *agent, char const *host,
 	return su_strdup(home, buf);
 }
 
-int sip_reply_capabilities(nta_incoming_t *irq, int status,
-			   char const *phrase)
+int sip_reply_capabilities(struct sta_agent const *agent, nta_incoming_t *irq,
+			   int status, char const *phrase)
 {
 	nta_incoming_treply(irq, status, phrase,
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
-			    SIPTAG_ALLOW_EVENTS_STR(STA_ALLOW_EVENTS),
+			    SIPTAG_ALLOW(agent->hdr.allow),
+			    SIPTAG_SUPPORTED(agent->hdr.supported),
+			    SIPTAG_ALLOW_EVENTS(agent->hdr.allow_events),
 			    TAG_END());
 	return status;
 }

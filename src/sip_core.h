@@ -209,8 +209,8 @@ bool agent_source_within_rate(struct sta_agent *agent,
 
 /* Answer IRQ STATUS PHRASE with the agent's Allow, Supported and
  * Allow-Events; returns STATUS. */
-int sip_reply_capabilities(nta_incoming_t *irq, int status,
-			   char const *phrase);
+int sip_reply_capabilities(struct sta_agent const *agent, nta_incoming_t *irq,
+			   int status, char const *phrase);
 
 /* New REFERs get 503 and OPTIONS 503: SIGTERM's drain or the control
  * socket's `drain`. */

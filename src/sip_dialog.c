@@ -531,7 +531,7 @@ static int on_dialog_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 		return d->agent->on.notify(d, irq, sip);
 	default:
 		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
-				    SIPTAG_ALLOW_STR(STA_ALLOW), TAG_END());
+				    SIPTAG_ALLOW(d->agent->hdr.allow), TAG_END());
 		return 405;
 	}
 }
@@ -611,7 +611,8 @@ static void give_up(struct sta_dialog *old)
 
 /* Answer IRQ STATUS PHRASE, with Retry-After: 1 when the source is over
  * its rate (WHY is RATE_WHY) and Retry-After: 5 for any other 503. */
-static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
+static int refuse_invite(struct sta_agent const *agent,
+			 nta_incoming_t *irq, sip_t const *sip,
 			 struct request_source const *src, int status,
 			 char const *phrase, char const *why)
 {
@@ -622,22 +623,23 @@ static int refuse_invite(nta_incoming_t *irq, sip_t const *sip,
 	nta_incoming_treply(irq, status, phrase,
 			    TAG_IF(status == 503,
 				   SIPTAG_RETRY_AFTER_STR(retry)),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+			    SIPTAG_ALLOW(agent->hdr.allow),
+			    SIPTAG_SUPPORTED(agent->hdr.supported), TAG_END());
 	return status;
 }
 
-static int refuse_replaces(nta_incoming_t *irq, sip_t const *sip,
+static int refuse_replaces(struct sta_agent const *agent,
+			   nta_incoming_t *irq, sip_t const *sip,
 			   struct request_source const *src, int status)
 {
 	if (status == 486)
-		return refuse_invite(irq, sip, src, SIP_486_BUSY_HERE,
+		return refuse_invite(agent, irq, sip, src, SIP_486_BUSY_HERE,
 				     "Replaces early-only names a confirmed "
 				     "dialog");
 	if (status == 603)
-		return refuse_invite(irq, sip, src, SIP_603_DECLINE,
+		return refuse_invite(agent, irq, sip, src, SIP_603_DECLINE,
 				     "Replaces names a dialog that has ended");
-	return refuse_invite(irq, sip, src, SIP_481_NO_TRANSACTION,
+	return refuse_invite(agent, irq, sip, src, SIP_481_NO_TRANSACTION,
 			     "Replaces names no dialog of the agent");
 }
 
@@ -702,36 +704,36 @@ int dialog_answer_invite(struct sta_agent *agent, nta_incoming_t *irq,
 
 	request_source(irq, &src);
 	if (!agent_source_allowed(agent, &src))
-		return refuse_invite(irq, sip, &src, SIP_403_FORBIDDEN,
+		return refuse_invite(agent, irq, sip, &src, SIP_403_FORBIDDEN,
 				     "source not allowed");
 	sip_auth_check(agent, &src, sip, home, &auth);
-	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
+	status = auth.ok ? 0 : sip_auth_refuse(agent, irq, &auth);
 	su_home_deinit(home);
 	if (status)
 		return status;
 	if (agent->shutting_down)
-		return refuse_invite(irq, sip, &src,
+		return refuse_invite(agent, irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE,
 				     "shutting down");
 	if (agent->held_calls >= agent->cfg->max_calls)
-		return refuse_invite(irq, sip, &src,
+		return refuse_invite(agent, irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE,
 				     "limits.max_calls reached");
 	if (!agent_source_within_rate(agent, &src))
-		return refuse_invite(irq, sip, &src,
+		return refuse_invite(agent, irq, sip, &src,
 				     SIP_503_SERVICE_UNAVAILABLE, RATE_WHY);
 	if (!agent_dialog_hop_allowed(agent, sip))
-		return refuse_invite(irq, sip, &src, SIP_403_FORBIDDEN,
+		return refuse_invite(agent, irq, sip, &src, SIP_403_FORBIDDEN,
 				     "next hop not allowed");
 	if (replaces_unparsable(sip))
-		return refuse_invite(irq, sip, &src, SIP_400_BAD_REQUEST,
+		return refuse_invite(agent, irq, sip, &src, SIP_400_BAD_REQUEST,
 				     "Replaces does not parse");
 	if (sip->sip_replaces &&
 	    !(old = replaced_dialog(agent, sip->sip_replaces, &status)))
-		return refuse_replaces(irq, sip, &src, status);
+		return refuse_replaces(agent, irq, sip, &src, status);
 	status = accept_invite(agent, irq, sip, old);
 	if (status != 200)
-		return refuse_invite(irq, sip, &src, status,
+		return refuse_invite(agent, irq, sip, &src, status,
 				     status == 488 ? "Not Acceptable Here" :
 				     status == 503 ? "Service Unavailable" :
 						     "Server Internal Error",

@@ -99,7 +99,7 @@ int dispatch_precheck(struct sta_agent *agent, nta_incoming_t *irq,
 	count_refusal(agent, sip, 420, WHY_REQUIRE);
 	nta_incoming_treply(irq, SIP_420_BAD_EXTENSION,
 			    SIPTAG_UNSUPPORTED_STR(tags),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+			    SIPTAG_SUPPORTED(agent->hdr.supported), TAG_END());
 	return 420;
 }
 
@@ -142,9 +142,9 @@ int dispatch_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	switch (sip->sip_request->rq_method) {
 	case sip_method_options:	/* a proxy's keepalive probe */
 		if (agent_draining(agent))
-			return sip_reply_capabilities(irq,
+			return sip_reply_capabilities(agent, irq,
 						  SIP_503_SERVICE_UNAVAILABLE);
-		return sip_reply_capabilities(irq, SIP_200_OK);
+		return sip_reply_capabilities(agent, irq, SIP_200_OK);
 	case sip_method_refer:
 		return agent->on.refer(agent, irq, sip, NULL);
 	case sip_method_subscribe:
@@ -156,6 +156,6 @@ int dispatch_request(nta_leg_magic_t *magic, nta_leg_t *leg,
 	case sip_method_cancel:
 		return 481;
 	default:
-		return sip_reply_capabilities(irq, SIP_405_METHOD_NOT_ALLOWED);
+		return sip_reply_capabilities(agent, irq, SIP_405_METHOD_NOT_ALLOWED);
 	}
 }

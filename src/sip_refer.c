@@ -285,8 +285,8 @@ static int refuse(struct refer_job *job, struct refer_verdict const *v)
 				   SIPTAG_RETRY_AFTER_STR(retry)),
 			    TAG_IF(v->status == 401 && job->auth.challenge,
 				   SIPTAG_HEADER(job->auth.challenge)),
-			    SIPTAG_ALLOW_STR(STA_ALLOW),
-			    SIPTAG_SUPPORTED_STR(STA_SUPPORTED),
+			    SIPTAG_ALLOW(job->agent->hdr.allow),
+			    SIPTAG_SUPPORTED(job->agent->hdr.supported),
 			    TAG_END());
 	return v->status;
 }

@@ -149,8 +149,8 @@ static bool send_refer(struct sta_referer *r, char const *refer_to)
 		SIPTAG_REFER_TO_STR(su_sprintf(home, "<%s>", refer_to)),
 		SIPTAG_REFERRED_BY_STR(referred_by(r->agent, home)),
 		SIPTAG_CONTACT(d->contact),
-		SIPTAG_ALLOW_STR(STA_ALLOW),
-		SIPTAG_SUPPORTED_STR(STA_SUPPORTED), TAG_END());
+		SIPTAG_ALLOW(r->agent->hdr.allow),
+		SIPTAG_SUPPORTED(r->agent->hdr.supported), TAG_END());
 	su_home_deinit(home);
 	if (r->orq)
 		r->event_id = nta_outgoing_cseq(r->orq);

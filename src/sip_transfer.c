@@ -609,10 +609,10 @@ int xfer_on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	if (!agent_source_allowed(agent, &src)) {
 		log_notice("SUBSCRIBE refused: 403 (source not allowed) from %s",
 			   src.text);
-		return sip_reply_capabilities(irq, SIP_403_FORBIDDEN);
+		return sip_reply_capabilities(agent, irq, SIP_403_FORBIDDEN);
 	}
 	sip_auth_check(agent, &src, sip, home, &auth);
-	status = auth.ok ? 0 : sip_auth_refuse(irq, &auth);
+	status = auth.ok ? 0 : sip_auth_refuse(agent, irq, &auth);
 	su_home_deinit(home);
 	if (status)
 		return status;
@@ -629,6 +629,6 @@ int xfer_on_subscribe(struct sta_agent *agent, nta_incoming_t *irq,
 	log_info("SUBSCRIBE for %s refused: no such subscription",
 		 sip->sip_event ? sip->sip_event->o_type : "(no Event)");
 	if (refer)
-		return sip_reply_capabilities(irq, SIP_403_FORBIDDEN);
-	return sip_reply_capabilities(irq, SIP_489_BAD_EVENT);
+		return sip_reply_capabilities(agent, irq, SIP_403_FORBIDDEN);
+	return sip_reply_capabilities(agent, irq, SIP_489_BAD_EVENT);
 }
