@@ -1560,8 +1560,8 @@ OVL_ROWS=$(echo "$OVERLOAD_LINES" | awk -v cap="$OVERLOAD_CAP" -v ps="$PROBE_S" 
 		printf "| 4 | x%s: completed transfers/s during the overload | %s /s | >= 90 %% of %s = %d /s | %s |\n",
 		    $1, $13, cap, cap * 0.9 + 0.5, v($13 >= cap * 0.9)
 		printf "| 4 | x%s: agent peak RSS | %.1f MB | (reported) | |\n", $1, $14 * 1024 / 1e6
-		printf "| 4 | x%s: back to full service after the load drops (probe %s /s: %d of %d good) | %s s | within the %s s probe | %s |\n",
-		    $1, $16, $18, $17, $15, ps, v($15 != "never")
+		printf "| 4 | x%s: back to full service after the load drops (probe %s /s for %s s: %d of %d good) | %s s | within 5 s | %s |\n",
+		    $1, $16, ps, $18, $17, $15, v($15 != "never" && $15 <= 5)
 	}')
 [ -n "$OVL_ROWS" ] || OVL_ROWS="| 4 | overload (phase not run) | - | see below | - |"
 
@@ -1718,7 +1718,8 @@ $FLOOR_TABLE
 
 The floor is \`bench/nta_floor\` (bench/nta_floor.c): one su_root and one
 nta_agent with the agent's NTA and transport settings (UA mode, T1 500 ms
-and 64*T1, 4 MB UDP buffers), and nothing else: no config, policy,
+and 64*T1, a 1500-byte preload per message, 4 MB UDP buffers; messages
+built from the same header objects), and nothing else: no config, policy,
 logging, metrics, media or control socket.  Per REFER it puts on the wire
 what the agent does in these runs (202 with the subscription dialog as an
 nta_leg, NOTIFY 100 at once, INVITE with conf/offer.sdp, NOTIFYs
