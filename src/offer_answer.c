@@ -420,6 +420,10 @@ static void out_mem(struct out *o, char const *s, size_t n)
 }
 
 /* Append the strings given, up to a NULL. */
+/* The end of out_strs()'s list: a typed null pointer, not NULL (which may
+ * be a plain 0 where the varargs read a pointer). */
+#define OUT_END ((char const *)NULL)
+
 static void __attribute__((sentinel)) out_strs(struct out *o, ...)
 {
 	va_list ap;
@@ -447,32 +451,32 @@ static void print_media(struct oa_media const *m, bool ptime, struct out *o)
 {
 	if (m->port == 0) {
 		out_strs(o, "m=", m->kind, " 0 ", m->proto, " ",
-			 m->fmt_list[0] ? m->fmt_list : "0", "\r\n", NULL);
+			 m->fmt_list[0] ? m->fmt_list : "0", "\r\n", OUT_END);
 		return;
 	}
-	out_strs(o, "m=", m->kind, " ", NULL);
+	out_strs(o, "m=", m->kind, " ", OUT_END);
 	out_num(o, m->port);
-	out_strs(o, " ", m->proto, NULL);
+	out_strs(o, " ", m->proto, OUT_END);
 	for (size_t i = 0; i < m->n_fmt; i++) {
-		out_strs(o, " ", NULL);
+		out_strs(o, " ", OUT_END);
 		out_num(o, m->fmt[i].pt);
 	}
-	out_strs(o, "\r\n", NULL);
+	out_strs(o, "\r\n", OUT_END);
 	for (size_t i = 0; i < m->n_fmt; i++) {
-		out_strs(o, "a=rtpmap:", NULL);
+		out_strs(o, "a=rtpmap:", OUT_END);
 		out_num(o, m->fmt[i].pt);
-		out_strs(o, " ", m->fmt[i].name, "/", NULL);
+		out_strs(o, " ", m->fmt[i].name, "/", OUT_END);
 		out_num(o, m->fmt[i].rate);
-		out_strs(o, "\r\n", NULL);
+		out_strs(o, "\r\n", OUT_END);
 		if (m->fmt[i].fmtp[0]) {
-			out_strs(o, "a=fmtp:", NULL);
+			out_strs(o, "a=fmtp:", OUT_END);
 			out_num(o, m->fmt[i].pt);
-			out_strs(o, " ", m->fmt[i].fmtp, "\r\n", NULL);
+			out_strs(o, " ", m->fmt[i].fmtp, "\r\n", OUT_END);
 		}
 	}
 	if (ptime)
-		out_strs(o, "a=ptime:20\r\n", NULL);
-	out_strs(o, "a=", DIR_NAMES[m->dir], "\r\n", NULL);
+		out_strs(o, "a=ptime:20\r\n", OUT_END);
+	out_strs(o, "a=", DIR_NAMES[m->dir], "\r\n", OUT_END);
 }
 
 size_t oa_print(struct oa_sdp const *sdp, char *buf, size_t size)
@@ -490,13 +494,13 @@ size_t oa_print(struct oa_sdp const *sdp, char *buf, size_t size)
 		}
 	if (size)
 		buf[0] = '\0';
-	out_strs(&o, "v=0\r\no=", sdp->o_user, " ", NULL);
+	out_strs(&o, "v=0\r\no=", sdp->o_user, " ", OUT_END);
 	out_num(&o, sdp->o_sess);
-	out_strs(&o, " ", NULL);
+	out_strs(&o, " ", OUT_END);
 	out_num(&o, sdp->o_ver);
 	out_strs(&o, " IN IP", sdp->o_ip6 ? "6" : "4", " ", sdp->o_addr,
 		 "\r\ns=", sdp->s_name[0] ? sdp->s_name : "-", "\r\nc=IN IP",
-		 c_ip6 ? "6" : "4", " ", c_addr, "\r\nt=0 0\r\n", NULL);
+		 c_ip6 ? "6" : "4", " ", c_addr, "\r\nt=0 0\r\n", OUT_END);
 	for (size_t i = 0; i < sdp->n_media; i++)
 		print_media(&sdp->m[i], ptime, &o);
 	return o.len;
