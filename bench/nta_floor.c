@@ -17,11 +17,11 @@
  * rport, no NAPTR/SRV, merge 482, a 1500-byte preload per message, T1
  * 500 ms and 64*T1, 4 MB UDP buffers, TCP idle and silence timeouts), the
  * same way of building messages (Content-Types parsed once, Event and
- * Subscription-State as header objects, not text NTA parses), and linked
- * with the agent's
- * src/sofia_timer.c, which keeps Sofia's loop from spinning for up to 1 ms
- * before every timer (the agent has it; without it the floor would pay
- * for that spin and the agent not).
+ * Subscription-State as header objects from src/sofia_notify.c, not text
+ * NTA parses), and linked with the agent's src/sofia_timer.c, which
+ * keeps Sofia's loop from spinning for up to 1 ms before every timer (the
+ * agent has it; without it the floor would pay for that spin and the
+ * agent not).
  *
  * Usage: nta_floor [-s SDP_FILE] [-m STATS_FILE] PORT
  * Listens on 127.0.0.1:PORT (UDP and TCP).  With -m it rewrites
@@ -49,6 +49,8 @@
 #include <sofia-sip/su_time.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
+
+#include "sofia_notify.h"
 
 #define INTERVAL_MS 1000	/* transfer.notify_interval as shipped */
 #define GUARD_MS 10		/* PACER_GUARD_MS of src/pacer.h */
@@ -82,7 +84,7 @@ struct xfer {
 	nta_outgoing_t *invite;		/* until its final answer */
 	nta_outgoing_t *notify;		/* until its final answer */
 	su_timer_t *timer;		/* NOTIFY window, then the reaping */
-	char event_id[16];		/* id=<REFER CSeq>, Event's parameter */
+	uint32_t event_id;		/* Event: refer;id=<REFER CSeq> */
 	char frag[FRAG_MAX];		/* the news the next NOTIFY carries */
 	uint64_t started_ms, last_ms;
 	bool sent_any, pending, final, final_sent;
@@ -153,28 +155,25 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 
 static void send_notify(struct xfer *x, uint64_t now)
 {
-	char param[40];
-	msg_param_t ev_params[2] = { x->event_id, NULL };
-	msg_param_t ss_params[2] = { param, NULL };
+	char state[40], id_param[16];
+	msg_param_t ev_params[2], ss_params[2];
 	sip_event_t ev[1];
 	sip_subscription_state_t ss[1];
 	uint64_t left = x->started_ms + EXPIRES_S * 1000 - now;
 
-	sip_event_init(ev);
-	ev->o_type = "refer";
-	ev->o_params = ev_params;
-	sip_subscription_state_init(ss);
-	ss->ss_substate = x->final ? "terminated" : "active";
-	ss->ss_params = ss_params;
 	if (x->final)
-		snprintf(param, sizeof param, "reason=noresource");
+		snprintf(state, sizeof state, "terminated;reason=noresource");
 	else
-		snprintf(param, sizeof param, "expires=%llu",
+		snprintf(state, sizeof state, "active;expires=%llu",
 			 (unsigned long long)(left / 1000));
 	x->notify = nta_outgoing_tcreate(
 		x->sub, on_notify_answer, (nta_outgoing_magic_t *)x, NULL,
-		SIP_METHOD_NOTIFY, NULL, SIPTAG_EVENT(ev),
-		SIPTAG_SUBSCRIPTION_STATE(ss), SIPTAG_CONTACT(g.contact),
+		SIP_METHOD_NOTIFY, NULL,
+		SIPTAG_EVENT(notify_refer_event(ev, ev_params, id_param,
+						x->event_id)),
+		SIPTAG_SUBSCRIPTION_STATE(
+			notify_subscription_state(ss, ss_params, state)),
+		SIPTAG_CONTACT(g.contact),
 		SIPTAG_CONTENT_TYPE(g.sipfrag),
 		SIPTAG_PAYLOAD_STR(x->frag), TAG_END());
 	x->pending = false;
@@ -347,8 +346,7 @@ static struct xfer *xfer_new(sip_t const *sip)
 	g.active++;
 	x->started_ms = now_ms();
 	x->timer = su_timer_create(su_root_task(g.root), 0);
-	snprintf(x->event_id, sizeof x->event_id, "id=%u",
-		 (unsigned)sip->sip_cseq->cs_seq);
+	x->event_id = sip->sip_cseq->cs_seq;
 	x->sub = nta_leg_tcreate(g.nta, on_dialog_request,
 				 (nta_leg_magic_t *)x,
 				 SIPTAG_CALL_ID(sip->sip_call_id),

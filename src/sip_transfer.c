@@ -10,7 +10,6 @@
  */
 #include "sip_transfer.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "sip_core.h"
 #include "sip_dialog.h"
 #include "sip_invite.h"
+#include "sofia_notify.h"
 #include "transfer.h"
 
 struct sta_transfer {
@@ -145,42 +145,6 @@ static int on_notify_answer(nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
 	return 0;
 }
 
-/* SS over STATE ("active;expires=120"), split in place into its value
- * and its one parameter in PARAMS: NTA copies it into the NOTIFY as one
- * allocation, where SIPTAG_SUBSCRIPTION_STATE_STR parses into two (the
- * header, its parameters): a su_home grows its table of allocations from
- * 31 slots to 127 (2 kB, for the transaction's life) at the 22nd. */
-static sip_subscription_state_t *
-subscription_state(sip_subscription_state_t *ss, msg_param_t params[2],
-		   char *state)
-{
-	char *semicolon = strchr(state, ';');
-
-	sip_subscription_state_init(ss);
-	params[0] = semicolon ? semicolon + 1 : NULL;
-	params[1] = NULL;
-	if (semicolon)
-		*semicolon = '\0';
-	ss->ss_substate = state;
-	ss->ss_params = params;
-	return ss;
-}
-
-/* EV, "refer;id=<ID>" with its parameter written in ID_PARAM: built per
- * NOTIFY rather than kept (a parsed header is two allocations) for the
- * transfer's life. */
-static sip_event_t *refer_event(sip_event_t *ev, msg_param_t params[2],
-				char id_param[16], uint32_t id)
-{
-	sip_event_init(ev);
-	snprintf(id_param, 16, "id=%" PRIu32, id);
-	params[0] = id_param;
-	params[1] = NULL;
-	ev->o_type = "refer";
-	ev->o_params = params;
-	return ev;
-}
-
 static bool send_notify(struct sta_transfer *x,
 			struct transfer_actions const *a)
 {
@@ -193,10 +157,10 @@ static bool send_notify(struct sta_transfer *x,
 	x->notify = nta_outgoing_tcreate(
 		x->notify_dialog->leg, on_notify_answer,
 		(nta_outgoing_magic_t *)x, NULL, SIP_METHOD_NOTIFY, NULL,
-		SIPTAG_EVENT(refer_event(ev, ev_params, id_param,
-					 x->event_id)),
-		SIPTAG_SUBSCRIPTION_STATE(subscription_state(ss, ss_params,
-							     state)),
+		SIPTAG_EVENT(notify_refer_event(ev, ev_params, id_param,
+						x->event_id)),
+		SIPTAG_SUBSCRIPTION_STATE(
+			notify_subscription_state(ss, ss_params, state)),
 		SIPTAG_CONTACT(x->notify_dialog->contact),
 		SIPTAG_CONTENT_TYPE(x->agent->hdr.sipfrag),
 		SIPTAG_PAYLOAD_STR(a->notify_body), TAG_END());
