@@ -1,10 +1,10 @@
 /*
  * heap_release.h - PURE: when to hand freed heap back to the system.
  *
- * glibc keeps the memory a burst of transfers used: once they end, the
- * freed chunks lie between live ones and the process stays at its peak
- * size.  heap_release.c decides when returning them (malloc_trim) is worth
- * a pause of the event loop (about 170 ms for 500 MiB): only when no
+ * The allocator keeps the memory a burst of transfers used: once they end,
+ * the process stays near its peak size.  heap_release.c decides when
+ * returning it (allocator_release_freed()) is worth a pause of the event
+ * loop (glibc's malloc_trim took about 170 ms for 500 MiB): only when no
  * transfer is live, so that no NOTIFY window can open during it (a final
  * leaves at most 50 ms after its window opens, SPEC 4), after a peak of at
  * least HEAP_RELEASE_MIN_PEAK transfers, and once the SIP transactions of

@@ -3,7 +3,6 @@
  * signals, the event loop, shutdown.  Everything SIP lives in sip_*.c.
  */
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
 
+#include "allocator.h"
 #include "config.h"
 #include "control.h"
 #include "heap_release.h"
@@ -66,7 +66,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->check_only = true;
 			break;
 		case 'V':
-			printf("sip-transfer-agent %s\n", PACKAGE_VERSION);
+			printf("sip-transfer-agent %s\nallocator: %s\n",
+			       PACKAGE_VERSION, allocator_name());
 			return EXIT_SUCCESS;
 		case 'h':
 			usage(stdout);
@@ -123,7 +124,8 @@ struct daemon {
 	bool reload_failed;		/* shown in STATUS= until a good reload */
 	int signal_fd;			/* signalfd, -1 when none */
 	int signal_index;		/* its registration in the root */
-	struct heap_release heap;	/* when to malloc_trim after a burst */
+	struct heap_release heap;	/* when to release freed heap after a
+					   burst */
 };
 
 /* How often STATUS= is refreshed (and WATCHDOG=1 sent, at least twice per
@@ -184,7 +186,7 @@ static void release_freed_heap(struct daemon *d)
 	if (!heap_release_due(&d->heap, d->agent->n_live, start))
 		return;
 	before = resident_mib();
-	malloc_trim(0);
+	allocator_release_freed();
 	log_info("freed heap returned to the system: resident %ld -> %ld MiB "
 		 "in %lu ms", before, resident_mib(),
 		 (unsigned long)(sta_now_ms() - start));
@@ -351,6 +353,7 @@ static void announce_ready(struct daemon *d)
 		used += (size_t)snprintf(line + used, sizeof line - used,
 					 "%s%s", i ? ", " : "",
 					 d->cfg->listen[i]);
+	log_info("memory allocator: %s", allocator_name());
 	log_notice("ready: listening on %s", line);
 	summarize(d, d->status, sizeof d->status);
 	service_ready(d->status);
