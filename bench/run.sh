@@ -470,8 +470,10 @@ heap_metric_name() {
 	esac
 }
 # the gdb script of heap_gdb and idle_call: the allocator, the innermost
-# frame, and the statistics call (or $STA_GDB_CALL) when that frame is a
-# wait for events
+# frame, and the statistics call (or $STA_GDB_CALL; "release": the
+# allocator's return of freed memory to the system, jemalloc's purge of
+# every arena (MALLCTL_ARENAS_ALL = 4096) or glibc's malloc_trim) when that
+# frame is a wait for events
 HEAP_GDB_PY=$OUT/heap_stats.py
 cat >"$HEAP_GDB_PY" <<'EOF'
 import gdb
@@ -481,7 +483,11 @@ try:
     alloc, call = "jemalloc", "(void)malloc_stats_print(0, 0, 0)"
 except gdb.error:
     alloc, call = "glibc", "(void)malloc_stats()"
+release = {"jemalloc": '(int)mallctl("arena.4096.purge", 0, 0, 0, 0)',
+           "glibc": "(int)malloc_trim(0)"}[alloc]
 call = os.environ.get("STA_GDB_CALL") or call
+if call == "release":
+    call = release
 name = gdb.newest_frame().name() or "?"
 print("STA_ALLOC %s STA_FRAME %s" % (alloc, name))
 if name.endswith(("epoll_wait", "epoll_pwait", "poll", "select")):
@@ -1102,7 +1108,7 @@ scale_step() {
 		heap2=$HEAP_V
 		# what returning free heap pages to the kernel would give
 		if command -v gdb >/dev/null 2>&1; then
-			idle_call $AGENT_PID '(int)malloc_trim(0)'
+			idle_call $AGENT_PID release
 			rss3=$(status_kb $AGENT_PID VmRSS)
 		fi
 	fi
@@ -1116,7 +1122,7 @@ scale_step() {
 	echo "$line" >"$d/summary.txt"
 	SCALE_LINES="$SCALE_LINES$line
 "
-	log "scale $n: calling ${c:-?}, $fds fds, VmRSS idle $idle kB -> $rss kB (peak $hwm kB), heap in use $hidle -> $heap B, settled: RSS $rss2 kB, heap $heap2 B, RSS after malloc_trim $rss3 kB; ramp $ramp s"
+	log "scale $n: calling ${c:-?}, $fds fds, VmRSS idle $idle kB -> $rss kB (peak $hwm kB), heap in use $hidle -> $heap B, settled: RSS $rss2 kB, heap $heap2 B, RSS after the allocator's release $rss3 kB; ramp $ramp s"
 }
 
 phase_scale() {
@@ -1395,7 +1401,9 @@ phase_media() {
 }
 
 agent_id() {
-	echo "$AGENT, built $(date -u -r "$AGENT" '+%Y-%m-%d %H:%M:%S UTC'), sha256 $(sha256sum "$AGENT" | cut -c1-16)"
+	local alloc
+	alloc=$("$AGENT" --version 2>/dev/null | sed -n 's/^allocator: //p')
+	echo "$AGENT, built $(date -u -r "$AGENT" '+%Y-%m-%d %H:%M:%S UTC'), sha256 $(sha256sum "$AGENT" | cut -c1-16), allocator ${alloc:-not reported}"
 }
 AGENT_ID="$(agent_id)${AGENT_WRAPPER:+, run under: $AGENT_WRAPPER}"
 for _p in $PHASES; do
@@ -1856,10 +1864,11 @@ after all N are calling and both NOTIFYs (100, 180) of each were sent.
 Heap = the agent's allocated bytes ($HEAP_METHOD; - without gdb);
 "settled" = again $SETTLE_S s later (largest step only), once NTA has
 dropped the answered REFER transactions (Timer J, 32 s) and completed
-NOTIFY transactions; glibc keeps the freed pages, so RSS stays at the peak
-until \`malloc_trim(0)\` (called through gdb, last column) returns them.
+NOTIFY transactions; the allocator keeps freed pages, so RSS stays near the peak
+until the allocator's release (called through gdb, last column: jemalloc's
+purge of every arena, or glibc's \`malloc_trim(0)\`) returns them.
 
-| N | calling | RSS idle MB | RSS MB | peak MB | RSS B/transfer | heap B/transfer | RSS settled MB | heap settled B/transfer | RSS settled + malloc_trim MB | ramp s | failed | retrans |
+| N | calling | RSS idle MB | RSS MB | peak MB | RSS B/transfer | heap B/transfer | RSS settled MB | heap settled B/transfer | RSS settled + release MB | ramp s | failed | retrans |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 $SCALE_TABLE
 
