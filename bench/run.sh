@@ -49,6 +49,14 @@
 #               the time back to full service of a probe referer offering
 #               BENCH_PROBE_PCT % of capacity for BENCH_PROBE_S s from the
 #               moment the overload stops.
+#   allocator   (goal 4's lever; not in the default phases) the x2
+#               overload run of phase overload with a probe of
+#               BENCH_ALLOC_PROBE_S (60) s, past the Timer J of what the
+#               overload left, BENCH_ALLOC_RUNS (2) times in alternation
+#               for the agent as built and for the same binary on glibc's
+#               malloc (LD_PRELOAD=libc.so.6 puts glibc's malloc first):
+#               time back to full service, good probe transfers, and the
+#               agent's CPU over the probe (/proc/PID/stat).
 #   steady      (goal 2) BENCH_STEADY_RATE (1,000) REFERs/s for
 #               BENCH_STEADY_S (60) s, VmRSS every second: steady RSS =
 #               mean and max from BENCH_STEADY_FROM (35) s, <= 300 MB; heap
@@ -100,6 +108,7 @@
 # rate), BENCH_OVERLOAD_FACTORS ("2 4"), BENCH_OVERLOAD_S (30),
 # BENCH_PROBE_PCT (50), BENCH_PROBE_S (30), BENCH_PROBE_OK_MS (3000: a probe
 # transfer is good when it got 202 and completed within this),
+# BENCH_ALLOC_RUNS (2), BENCH_ALLOC_PROBE_S (60),
 # BENCH_STEADY_RATE (1000), BENCH_STEADY_S (60), BENCH_STEADY_FROM (35),
 # BENCH_SCALE ("1000 5000 20000"), BENCH_SCALE_RATE (1000), BENCH_SETTLE_S
 # (35), BENCH_HEAP_METRIC (the agent's metric of its heap bytes; default the
@@ -178,6 +187,8 @@ OVERLOAD_S=${BENCH_OVERLOAD_S:-30}
 PROBE_PCT=${BENCH_PROBE_PCT:-50}
 PROBE_S=${BENCH_PROBE_S:-30}
 PROBE_OK_MS=${BENCH_PROBE_OK_MS:-3000}
+ALLOC_RUNS=${BENCH_ALLOC_RUNS:-2}
+ALLOC_PROBE_S=${BENCH_ALLOC_PROBE_S:-60}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-}	# empty: log.level as shipped
 GOAL_RATE=5000			# complete transfers/s, issue #15
 MEDIA_MODE=silence		# media.mode of the agents agent_start starts
@@ -949,20 +960,24 @@ phase_steady() {
 # OVERLOAD_LINES:
 #   factor rate offered answered a202 a503 a503_no_retry_after retrans
 #   rt_p50 rt_p99 rt_max late_503 completed_per_s peak_rss_kB
-#   recovery_s probe_rate probe_calls probe_good failed
+#   recovery_s probe_rate probe_calls probe_good failed probe_cpu_pct
 # (rt: REFER sent -> first answer read by the referer, ms; late_503: 503s
 # read 500 ms or more after their REFER was sent; completed_per_s: final
 # NOTIFYs "200 OK" read from INTERVAL ms after the first REFER to INTERVAL
-# ms after the last, / OVERLOAD_S; recovery_s: see probe_recovery.)
-OVERLOAD_LINES= OVERLOAD_CAP= OVERLOAD_CAP_FROM=
+# ms after the last, / OVERLOAD_S; recovery_s: see probe_recovery;
+# probe_cpu_pct: the agent's CPU from the drop to the probe's end, % of a
+# core.)  The runs go in $OUT/overload/NAME (default xFACTOR); the line is
+# also left in OVL_LINE.
+OVERLOAD_LINES= OVERLOAD_CAP= OVERLOAD_CAP_FROM= OVL_LINE=
 overload_run() {
 	local f=$1 cap=$2 r=$(($1 * $2)) secs=$OVERLOAD_S n d tp rp qp tpid rpid
 	local qpid spid t0 tdrop pr pn hwm offered ans retr done rec fail line
+	local cpu0 cpu1 tend
 	n=$((r * secs))
 	pr=$((cap * PROBE_PCT / 100))
 	[ $pr -ge 1 ] || pr=1
 	pn=$((pr * PROBE_S))
-	d=$OUT/overload/x$f
+	d=$OUT/overload/${3:-x$f}
 	rm -rf "$d"
 	mkdir -p "$d"
 	agent_start "$d"
@@ -986,10 +1001,13 @@ overload_run() {
 	sleep "$(awk -v a="$t0" -v b="$(now)" -v s="$secs" \
 		'BEGIN { d = a + s - b; printf "%.2f", (d > 0) ? d : 0 }')"
 	tdrop=$(now)
+	cpu0=$(cpu_ticks $AGENT_PID)
 	referer_bg "$d" probe $((PROBE_S + 90)) "$qp" "$tp" "$pr" "$pn" $((pn + 1000))
 	qpid=$SIPP_PID
 	wait_pid $rpid
 	wait_pid $qpid
+	cpu1=$(cpu_ticks $AGENT_PID)
+	tend=$(now)
 	hwm=$(status_kb $AGENT_PID VmHWM)
 	stop_pid $tpid 5
 	metrics_text >"$d/metrics.txt"
@@ -1009,12 +1027,14 @@ overload_run() {
 			if (t >= 0 && t <= s) { seen[$2] = 1; n++ } }
 		END { printf "%.0f", n / s }' "$d/referer.log" 2>/dev/null)
 	rec=$(probe_recovery "$d/probe.log" "$tdrop" "$pn")
-	line="$f $r ${offered:-0} $(field "$ans" 1) $(field "$ans" 2) $(field "$ans" 3) $(field "$ans" 4) ${retr:-0} $(pct "$d/answers.txt" 50 2) $(pct "$d/answers.txt" 99 2) $(pct "$d/answers.txt" 100 2) $(awk '$1 == 503 && $2 >= 500 { n++ } END { print n + 0 }' "$d/answers.txt" 2>/dev/null) ${done:-0} ${hwm:-0} $rec ${fail:-0}"
+	line="$f $r ${offered:-0} $(field "$ans" 1) $(field "$ans" 2) $(field "$ans" 3) $(field "$ans" 4) ${retr:-0} $(pct "$d/answers.txt" 50 2) $(pct "$d/answers.txt" 99 2) $(pct "$d/answers.txt" 100 2) $(awk '$1 == 503 && $2 >= 500 { n++ } END { print n + 0 }' "$d/answers.txt" 2>/dev/null) ${done:-0} ${hwm:-0} $rec ${fail:-0} $(awk -v a="$cpu0" -v b="$cpu1" -v s="$(elapsed "$tdrop" "$tend")" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { if (a == "" || b == "" || s <= 0) print "-"; else printf "%.0f", (b - a) / hz / s * 100 }')"
 	echo "$line" >"$d/summary.txt"
-	OVERLOAD_LINES="$OVERLOAD_LINES$line
-"
-	log "overload x$f: $line"
+	OVL_LINE=$line
+	log "overload ${3:-x$f}: $line"
 }
+# cpu_ticks PID: the CPU time PID has used (utime + stime), clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 # probe_recovery LOG TDROP CALLS: "recovery_s probe_rate probe_calls
 # probe_good" from the probe referer's A and N lines.  A probe call is good
 # when its REFER got 202 and its final NOTIFY "200 OK" came within
@@ -1042,6 +1062,16 @@ phase_overload() {
 	local f
 	wait_quiet overload
 	mkdir -p "$OUT/overload"
+	overload_capacity
+	log "overload: capacity $OVERLOAD_CAP/s ($OVERLOAD_CAP_FROM)"
+	for f in $OVERLOAD_FACTORS; do
+		overload_run "$f" "$OVERLOAD_CAP"
+		OVERLOAD_LINES="$OVERLOAD_LINES$OVL_LINE
+"
+	done
+}
+# The capacity the overload phases multiply (OVERLOAD_CAP, OVERLOAD_CAP_FROM).
+overload_capacity() {
 	if [ -n "$CAPACITY" ]; then
 		OVERLOAD_CAP=$CAPACITY OVERLOAD_CAP_FROM="BENCH_CAPACITY"
 	elif [ "$CONFIRMED" != - ]; then
@@ -1049,8 +1079,36 @@ phase_overload() {
 	else
 		OVERLOAD_CAP=$GOAL_RATE OVERLOAD_CAP_FROM="the goal rate (no capacity confirmed, no BENCH_CAPACITY)"
 	fi
-	log "overload: capacity $OVERLOAD_CAP/s ($OVERLOAD_CAP_FROM)"
-	for f in $OVERLOAD_FACTORS; do overload_run "$f" "$OVERLOAD_CAP"; done
+}
+
+# ---- allocator -------------------------------------------------------------------
+# ALLOC_LINES: "allocator run" + an overload_run line, per run.
+ALLOC_LINES= ALLOC_LIBC=
+phase_allocator() {
+	local i=0 wrapper=$AGENT_WRAPPER probe_s=$PROBE_S built
+	wait_quiet allocator
+	mkdir -p "$OUT/overload"
+	ALLOC_LIBC=$(ldd "$AGENT" 2>/dev/null | awk '$1 == "libc.so.6" { print $3; exit }')
+	if [ -z "$ALLOC_LIBC" ]; then
+		log "allocator: no libc.so.6 in ldd $AGENT: phase not run"
+		return
+	fi
+	built=$("$AGENT" --version 2>/dev/null | sed -n 's/^allocator: \([^ ]*\).*/\1/p')
+	[ "${OVERLOAD_CAP:-}" ] || overload_capacity
+	PROBE_S=$ALLOC_PROBE_S
+	log "allocator: capacity $OVERLOAD_CAP/s ($OVERLOAD_CAP_FROM), x2, probe $PROBE_S s; ${built:-as built} against glibc (LD_PRELOAD=$ALLOC_LIBC), $ALLOC_RUNS runs each"
+	while [ $i -lt "$ALLOC_RUNS" ]; do
+		i=$((i + 1))
+		AGENT_WRAPPER=
+		overload_run 2 "$OVERLOAD_CAP" "alloc-built-$i"
+		ALLOC_LINES="$ALLOC_LINES${built:-built} $i $OVL_LINE
+"
+		AGENT_WRAPPER="env LD_PRELOAD=$ALLOC_LIBC"
+		overload_run 2 "$OVERLOAD_CAP" "alloc-glibc-$i"
+		ALLOC_LINES="${ALLOC_LINES}glibc $i $OVL_LINE
+"
+	done
+	AGENT_WRAPPER=$wrapper PROBE_S=$probe_s
 }
 
 # scale_step N MAX: N ringing transfers against a fresh agent.
@@ -1408,8 +1466,8 @@ agent_id() {
 AGENT_ID="$(agent_id)${AGENT_WRAPPER:+, run under: $AGENT_WRAPPER}"
 for _p in $PHASES; do
 	case $_p in
-	ceiling | throughput | overload | steady | scale | cost | media | floor) "phase_$_p" ;;
-	*) die "unknown phase $_p (ceiling throughput overload steady scale cost media floor)" ;;
+	ceiling | throughput | overload | allocator | steady | scale | cost | media | floor) "phase_$_p" ;;
+	*) die "unknown phase $_p (ceiling throughput overload allocator steady scale cost media floor)" ;;
 	esac
 done
 
@@ -1673,8 +1731,27 @@ THR_TABLE=$(cat "$OUT/throughput/search.txt" "$OUT/throughput/confirm.txt" 2>/de
 	awk 'NF >= 17 { printf "| %s | %s | %s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s |\n",
 	    $1, $3 / $1, $2, $4, $3, $5, $6, $7, ($20 == "") ? "-" : $20, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 * 1024 / 1e6, ($18 == "") ? "-" : $18, ($19 == "") ? "-" : $19 }')
 OVL_TABLE=$(echo "$OVERLOAD_LINES" | awk 'NF >= 19 {
-	printf "| x%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s | %s | %.1f | %s | %s/%s |\n",
-	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 * 1024 / 1e6, $15, $18, $17 }')
+	printf "| x%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s | %s | %.1f | %s | %s/%s | %s |\n",
+	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 * 1024 / 1e6, $15, $18, $17, ($20 == "") ? "-" : $20 }')
+ALLOC_TABLE=$(echo "$ALLOC_LINES" | awk 'NF >= 22 {
+	printf "| %s | %s | %s | %s | %s | %.1f | %s | %s/%s | %s |\n",
+	    $1, $2, $7, $8, $15, $16 * 1024 / 1e6, $17, $20, $19, $22 }')
+if [ -n "$ALLOC_TABLE" ]; then
+	ALLOC_SECTION=$(cat <<EOF
+The x2 overload run above with a probe of $ALLOC_PROBE_S s (past the
+Timer J, 32 s, of the transactions the overload left), in alternation for
+the agent as built and for the same binary on glibc's malloc (run under
+LD_PRELOAD=$ALLOC_LIBC, which puts glibc's malloc before the linked one).
+Agent CPU = its CPU time from the drop to the probe's end, % of one core.
+
+| allocator | run | 202 | 503 | completed/s | peak RSS MB | full service after s | probe good/calls | agent CPU over the probe % |
+|---|---|---|---|---|---|---|---|---|
+$ALLOC_TABLE
+EOF
+)
+else
+	ALLOC_SECTION="(phase not run; BENCH_PHASES=allocator runs it)"
+fi
 # the config of the run the goals 1 rows come from (else of any agent)
 CONF_DIR=${CONFIRM_DIR:-$LAST_AGENT_DIR}
 if [ -n "$CONF_DIR" ] && [ -f "$CONF_DIR/agent.conf" ]; then
@@ -1749,9 +1826,8 @@ that a received message causes; Debian names only exported functions):
 |---|---|---|
 $FLOOR_COST
 
-Heap held per ringing transfer (glibc in-use bytes, or the agent's heap
-metric; scale phase): floor $FLOOR_BIG_HEAP_PER B at $FLOOR_BIG_N, of which
-$FLOOR_BIG_HEAP_J B are gone ${SETTLE_S} s later (the answered REFER's
+Heap held per ringing transfer ($HEAP_METHOD; scale phase): floor
+$FLOOR_BIG_HEAP_PER B at $FLOOR_BIG_N, of which $FLOOR_BIG_HEAP_J B are gone ${SETTLE_S} s later (the answered REFER's
 server transaction, request + 202, kept for Timer J = 64*T1 = 32 s, and
 completed NOTIFY transactions, Timer K) and $FLOOR_BIG_HEAP_SET_PER B stay
 with the live call (two nta_legs, the INVITE client transaction with its
@@ -1853,9 +1929,13 @@ service = when (after the load dropped) the first REFER was sent of the
 unbroken run of good probe transfers that lasts to the probe's end
 ("never": the probe's last transfer was not good).
 
-| factor | rate/s | offered | answered | 202 | 503 | 503 w/o Retry-After | REFER retrans | answer ms p50 / p99 / max | 503 at >= 500 ms | completed/s | peak RSS MB | full service after s | probe good/calls |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| factor | rate/s | offered | answered | 202 | 503 | 503 w/o Retry-After | REFER retrans | answer ms p50 / p99 / max | 503 at >= 500 ms | completed/s | peak RSS MB | full service after s | probe good/calls | agent CPU over the probe % |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $OVL_TABLE
+
+## Allocator: the agent's allocator against glibc's malloc, overload x2
+
+$ALLOC_SECTION
 
 ## Scale: ringing transfers (target answers 180, never a final)
 
