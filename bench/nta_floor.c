@@ -21,7 +21,8 @@
  * NTA parses), and linked with the agent's src/sofia_timer.c, which
  * keeps Sofia's loop from spinning for up to 1 ms before every timer (the
  * agent has it; without it the floor would pay for that spin and the
- * agent not).
+ * agent not), and with src/allocator.c, so it runs on the agent's
+ * allocator and names it at start ("nta_floor: allocator NAME").
  *
  * Usage: nta_floor [-s SDP_FILE] [-m STATS_FILE] PORT
  * Listens on 127.0.0.1:PORT (UDP and TCP).  With -m it rewrites
@@ -50,6 +51,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "allocator.h"
 #include "sofia_notify.h"
 
 #define INTERVAL_MS 1000	/* transfer.notify_interval as shipped */
@@ -528,6 +530,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nta_floor: cannot listen on 127.0.0.1:%s: %s\n",
 			argv[optind], strerror(errno));
 	else {
+		fprintf(stderr, "nta_floor: allocator %s\n", allocator_name());
 		su_root_run(g.root);
 		rc = 0;
 	}

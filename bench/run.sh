@@ -481,10 +481,8 @@ heap_metric_name() {
 	esac
 }
 # the gdb script of heap_gdb and idle_call: the allocator, the innermost
-# frame, and the statistics call (or $STA_GDB_CALL; "release": the
-# allocator's return of freed memory to the system, jemalloc's purge of
-# every arena (MALLCTL_ARENAS_ALL = 4096) or glibc's malloc_trim) when that
-# frame is a wait for events
+# frame, and the statistics call (or $STA_GDB_CALL) when that frame is a
+# wait for events
 HEAP_GDB_PY=$OUT/heap_stats.py
 cat >"$HEAP_GDB_PY" <<'EOF'
 import gdb
@@ -494,11 +492,7 @@ try:
     alloc, call = "jemalloc", "(void)malloc_stats_print(0, 0, 0)"
 except gdb.error:
     alloc, call = "glibc", "(void)malloc_stats()"
-release = {"jemalloc": '(int)mallctl("arena.4096.purge", 0, 0, 0, 0)',
-           "glibc": "(int)malloc_trim(0)"}[alloc]
 call = os.environ.get("STA_GDB_CALL") or call
-if call == "release":
-    call = release
 name = gdb.newest_frame().name() or "?"
 print("STA_ALLOC %s STA_FRAME %s" % (alloc, name))
 if name.endswith(("epoll_wait", "epoll_pwait", "poll", "select")):
@@ -1166,7 +1160,7 @@ scale_step() {
 		heap2=$HEAP_V
 		# what returning free heap pages to the kernel would give
 		if command -v gdb >/dev/null 2>&1; then
-			idle_call $AGENT_PID release
+			idle_call $AGENT_PID '(int)allocator_release_freed()'
 			rss3=$(status_kb $AGENT_PID VmRSS)
 		fi
 	fi
@@ -1949,8 +1943,9 @@ Heap = the agent's allocated bytes ($HEAP_METHOD; - without gdb);
 "settled" = again $SETTLE_S s later (largest step only), once NTA has
 dropped the answered REFER transactions (Timer J, 32 s) and completed
 NOTIFY transactions; the allocator keeps freed pages, so RSS stays near the peak
-until the allocator's release (called through gdb, last column: jemalloc's
-purge of every arena, or glibc's \`malloc_trim(0)\`) returns them.
+until the allocator's release (\`allocator_release_freed()\` of
+src/allocator.c, called through gdb, last column: jemalloc's purge of every
+arena, or glibc's \`malloc_trim(0)\`) returns them.
 
 | N | calling | RSS idle MB | RSS MB | peak MB | RSS B/transfer | heap B/transfer | RSS settled MB | heap settled B/transfer | RSS settled + release MB | ramp s | failed | retrans |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|

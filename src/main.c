@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"\n"
 		"  -c, --config FILE   configuration file (default %s)\n"
 		"  -t, --check-config  validate the configuration and exit\n"
-		"  -V, --version       print the version and exit\n"
+		"  -V, --version       print version and allocator, then exit\n"
 		"  -h, --help          print this help and exit\n",
 		STA_DEFAULT_CONFIG);
 }
@@ -186,7 +186,11 @@ static void release_freed_heap(struct daemon *d)
 	if (!heap_release_due(&d->heap, d->agent->n_live, start))
 		return;
 	before = resident_mib();
-	allocator_release_freed();
+	if (!allocator_release_freed()) {
+		log_warning("freed heap not returned to the system: %s cannot "
+			    "(resident %ld MiB)", allocator_name(), before);
+		return;
+	}
 	log_info("freed heap returned to the system: resident %ld -> %ld MiB "
 		 "in %lu ms", before, resident_mib(),
 		 (unsigned long)(sta_now_ms() - start));
