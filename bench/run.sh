@@ -56,7 +56,8 @@
 #               for the agent as built and for the same binary on glibc's
 #               malloc (LD_PRELOAD=libc.so.6 puts glibc's malloc first):
 #               time back to full service, good probe transfers, and the
-#               agent's CPU over the probe (/proc/PID/stat).
+#               agent's CPU over the probe (/proc/PID/stat).  It runs the
+#               agent under no BENCH_AGENT_WRAPPER.
 #   steady      (goal 2) BENCH_STEADY_RATE (1,000) REFERs/s for
 #               BENCH_STEADY_S (60) s, VmRSS every second: steady RSS =
 #               mean and max from BENCH_STEADY_FROM (35) s, <= 300 MB; heap
@@ -1079,7 +1080,8 @@ overload_capacity() {
 # ALLOC_LINES: "allocator run" + an overload_run line, per run.
 ALLOC_LINES= ALLOC_LIBC=
 phase_allocator() {
-	local i=0 wrapper=$AGENT_WRAPPER probe_s=$PROBE_S built
+	local i=0 wrapper probe_s built
+	wrapper=$AGENT_WRAPPER probe_s=$PROBE_S
 	wait_quiet allocator
 	mkdir -p "$OUT/overload"
 	ALLOC_LIBC=$(ldd "$AGENT" 2>/dev/null | awk '$1 == "libc.so.6" { print $3; exit }')
@@ -1246,8 +1248,10 @@ phase_cost() {
 	vpid=$AGENT_PID
 	# one second of transfers first: under valgrind the first requests
 	# meet a cold agent (its loop late by JIT work, so the overload
-	# control shed some), which a batch should not count
+	# control shed some), which a batch should not count; and their
+	# transactions' end (Timer J) before the counters start
 	batch warmup "$d" "$CG_RATE"
+	sleep "$SETTLE_S"
 	callgrind_control -z $vpid >"$d/control.txt" 2>&1 ||
 		die "callgrind_control -z failed: $(cat "$d/control.txt")"
 	batch batch "$d"
@@ -1739,8 +1743,10 @@ if [ -n "$ALLOC_TABLE" ]; then
 The x2 overload run above with a probe of $ALLOC_PROBE_S s (past the
 Timer J, 32 s, of the transactions the overload left), in alternation for
 the agent as built and for the same binary on glibc's malloc (run under
-LD_PRELOAD=$ALLOC_LIBC, which puts glibc's malloc before the linked one).
+LD_PRELOAD=$ALLOC_LIBC, which puts glibc's malloc before the linked one;
+the linked allocator still starts, unused, and the agent still names it).
 Agent CPU = its CPU time from the drop to the probe's end, % of one core.
+No BENCH_AGENT_WRAPPER in these runs.
 
 | allocator | run | 202 | 503 | completed/s | peak RSS MB | full service after s | probe good/calls | agent CPU over the probe % |
 |---|---|---|---|---|---|---|---|---|

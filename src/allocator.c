@@ -17,7 +17,7 @@
  * returns freed pages to the system from a thread of its own, not from
  * the event loop between two messages.  At 2,200 transfers/s for 60 s the
  * agent took 57 % of a core so, 63 % with jemalloc's defaults, 72 % on
- * glibc's malloc (bench/RESULTS-allocator.md). */
+ * glibc's malloc (bench/run.sh's throughput runs, one per setting). */
 char const *malloc_conf = "background_thread:true";
 
 char const *allocator_name(void)

@@ -8,7 +8,7 @@
  * transactions' chunks of mixed sizes, and for the next minute malloc and
  * free took over 40 % of the agent's CPU, so the agent went back into
  * shedding while serving half its capacity; jemalloc's size classes do not
- * degrade so (bench/RESULTS-allocator.md).  jemalloc returns freed pages
+ * degrade so (bench/RESULTS.md, "Allocator").  jemalloc returns freed pages
  * from a background thread of its own.  This file is the only one that
  * knows which allocator is linked and how it is set.  Main thread only.
  */

@@ -187,7 +187,7 @@ static void release_freed_heap(struct daemon *d)
 		return;
 	before = resident_mib();
 	if (!allocator_release_freed()) {
-		log_warning("freed heap not returned to the system: %s cannot "
+		log_warning("freed heap not returned to the system by %s "
 			    "(resident %ld MiB)", allocator_name(), before);
 		return;
 	}
