@@ -5,6 +5,19 @@
 #include "allocator.h"
 
 #include <stdio.h>
+#include <unistd.h>
+
+long allocator_resident_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size, resident = -1;
+
+	if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = -1;
+	if (f)
+		fclose(f);
+	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
 
 #if defined STA_JEMALLOC
 #include <jemalloc/jemalloc.h>

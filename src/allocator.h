@@ -26,4 +26,8 @@ char const *allocator_name(void);
  * allocator takes (milliseconds per 100 MB). */
 bool allocator_release_freed(void);
 
+/* The process's resident set size in KiB (what a release lowers); -1 when
+ * unknown. */
+long allocator_resident_kib(void);
+
 #endif

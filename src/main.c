@@ -167,14 +167,9 @@ static void publish_metrics(struct daemon *d)
 /* Resident set size in MiB, -1 when unknown. */
 static long resident_mib(void)
 {
-	FILE *f = fopen("/proc/self/statm", "r");
-	long size, resident = -1;
+	long kib = allocator_resident_kib();
 
-	if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = -1;
-	if (f)
-		fclose(f);
-	return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE) >> 20;
+	return kib < 0 ? -1 : kib / 1024;
 }
 
 /* After a burst, hand the heap its transfers freed back to the system. */

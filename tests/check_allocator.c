@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #if defined STA_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -51,18 +50,6 @@ START_TEST(names_the_linked_allocator)
 END_TEST
 
 #ifndef STA_SANITIZERS
-static long resident_kib(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	long size, resident = -1;
-
-	if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = -1;
-	if (f)
-		fclose(f);
-	return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 /* Bytes the named allocator has handed out and not taken back. */
 static size_t in_use(void)
 {
@@ -116,7 +103,7 @@ END_TEST
 START_TEST(release_returns_freed_heap_to_the_system)
 {
 	static char *blocks[BLOCKS];
-	long base = resident_kib(), held, released;
+	long base = allocator_resident_kib(), held, released;
 
 	for (size_t i = 0; i < BLOCKS; i++) {
 		blocks[i] = malloc(BLOCK);
@@ -126,9 +113,9 @@ START_TEST(release_returns_freed_heap_to_the_system)
 	for (size_t i = 0; i < BLOCKS; i++)
 		if (i % KEEP_EVERY != KEEP_EVERY - 1)
 			free(blocks[i]);
-	held = resident_kib();
+	held = allocator_resident_kib();
 	ck_assert(allocator_release_freed());
-	released = resident_kib();
+	released = allocator_resident_kib();
 	/* the allocator kept what was freed, and gave it back when told */
 	ck_assert_int_gt(held - base, 48 * 1024);
 	ck_assert_int_lt(released - base, 16 * 1024);
