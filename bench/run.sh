@@ -996,12 +996,12 @@ overload_run() {
 	sleep "$(awk -v a="$t0" -v b="$(now)" -v s="$secs" \
 		'BEGIN { d = a + s - b; printf "%.2f", (d > 0) ? d : 0 }')"
 	tdrop=$(now)
-	cpu0=$(cpu_ticks $AGENT_PID)
+	cpu0=$(cpu_s $AGENT_PID)
 	referer_bg "$d" probe $((PROBE_S + 90)) "$qp" "$tp" "$pr" "$pn" $((pn + 1000))
 	qpid=$SIPP_PID
 	wait_pid $rpid
 	wait_pid $qpid
-	cpu1=$(cpu_ticks $AGENT_PID)
+	cpu1=$(cpu_s $AGENT_PID)
 	tend=$(now)
 	hwm=$(status_kb $AGENT_PID VmHWM)
 	stop_pid $tpid 5
@@ -1022,14 +1022,12 @@ overload_run() {
 			if (t >= 0 && t <= s) { seen[$2] = 1; n++ } }
 		END { printf "%.0f", n / s }' "$d/referer.log" 2>/dev/null)
 	rec=$(probe_recovery "$d/probe.log" "$tdrop" "$pn")
-	line="$f $r ${offered:-0} $(field "$ans" 1) $(field "$ans" 2) $(field "$ans" 3) $(field "$ans" 4) ${retr:-0} $(pct "$d/answers.txt" 50 2) $(pct "$d/answers.txt" 99 2) $(pct "$d/answers.txt" 100 2) $(awk '$1 == 503 && $2 >= 500 { n++ } END { print n + 0 }' "$d/answers.txt" 2>/dev/null) ${done:-0} ${hwm:-0} $rec ${fail:-0} $(awk -v a="$cpu0" -v b="$cpu1" -v s="$(elapsed "$tdrop" "$tend")" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { if (a == "" || b == "" || s <= 0) print "-"; else printf "%.0f", (b - a) / hz / s * 100 }')"
+	line="$f $r ${offered:-0} $(field "$ans" 1) $(field "$ans" 2) $(field "$ans" 3) $(field "$ans" 4) ${retr:-0} $(pct "$d/answers.txt" 50 2) $(pct "$d/answers.txt" 99 2) $(pct "$d/answers.txt" 100 2) $(awk '$1 == 503 && $2 >= 500 { n++ } END { print n + 0 }' "$d/answers.txt" 2>/dev/null) ${done:-0} ${hwm:-0} $rec ${fail:-0} $(awk -v a="$cpu0" -v b="$cpu1" -v s="$(elapsed "$tdrop" "$tend")" \
+		'BEGIN { if (a == "" || b == "" || s <= 0) print "-"; else printf "%.0f", 100 * (b - a) / s }')"
 	echo "$line" >"$d/summary.txt"
 	OVL_LINE=$line
 	log "overload ${3:-x$f}: $line"
 }
-# cpu_ticks PID: the CPU time PID has used (utime + stime), clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 # probe_recovery LOG TDROP CALLS: "recovery_s probe_rate probe_calls
 # probe_good" from the probe referer's A and N lines.  A probe call is good
 # when its REFER got 202 and its final NOTIFY "200 OK" came within
