@@ -419,11 +419,11 @@ static void out_mem(struct out *o, char const *s, size_t n)
 	o->len += n;
 }
 
-/* Append the strings given, up to a NULL. */
 /* The end of out_strs()'s list: a typed null pointer, not NULL (which may
  * be a plain 0 where the varargs read a pointer). */
 #define OUT_END ((char const *)NULL)
 
+/* Append the strings given, up to OUT_END. */
 static void __attribute__((sentinel)) out_strs(struct out *o, ...)
 {
 	va_list ap;
